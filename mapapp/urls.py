@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("mapapp.account_urls")),
+    path("deals/", include("deals.urls")),
+    path("plans/", include("plans.urls")),
+]
