@@ -1,0 +1,124 @@
+"""Creating and changing deals and their stakeholders."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mapapp.concurrency import save_versioned
+from mapapp.models import Membership, Organization
+from plans.activity import Actor, record
+from plans.models import Plan
+
+from .models import Deal, DealShare, Outcome, Stakeholder
+
+DEAL_FIELDS = ("name", "buyer_company", "amount", "currency", "stage", "owner", "target_close_date", "outcome",
+               "external_id")
+STAKEHOLDER_FIELDS = ("side", "name", "title", "email", "phone", "decision_role", "availability", "timezone",
+                      "language")
+
+
+def _check_members(organization: Organization, users) -> None:
+    ids = {u.pk for u in users}
+    found = set(Membership.objects.filter(organization=organization, user_id__in=ids).values_list("user_id", flat=True))
+    if ids - found:
+        raise ValidationError(_("Deals can only be owned by or shared with members of your organization."))
+
+
+def _closed_at(outcome: str, deal: Deal | None):
+    if outcome == Outcome.OPEN:
+        return None
+    if deal is not None and deal.outcome != Outcome.OPEN and deal.closed_at:
+        return deal.closed_at
+    return timezone.now()
+
+
+def _set_shares(deal: Deal, shared_with) -> tuple[list[str], list[str]] | None:
+    wanted = {u.pk for u in shared_with if u.pk != deal.owner_id}
+    current = set(deal.shares.values_list("user_id", flat=True))
+    if wanted == current:
+        return None
+    deal.shares.exclude(user_id__in=wanted).delete()
+    DealShare.objects.bulk_create(
+        [DealShare(organization_id=deal.organization_id, deal=deal, user_id=pk) for pk in wanted - current]
+    )
+    names = {u.pk: str(u) for u in shared_with}
+    return sorted(names.get(pk, "?") for pk in current if pk in names), sorted(names[pk] for pk in wanted)
+
+
+@transaction.atomic
+def deal_create(*, organization: Organization, actor: Actor, data: dict, shared_with=()) -> Deal:
+    """Create a deal owned by a member of the organization."""
+    fields = {k: v for k, v in data.items() if k in DEAL_FIELDS}
+    fields.setdefault("owner", actor.user)
+    _check_members(organization, [fields["owner"], *shared_with])
+    fields["closed_at"] = _closed_at(fields.get("outcome", Outcome.OPEN), None)
+    deal = Deal.objects.create(organization=organization, **fields)
+    _set_shares(deal, shared_with)
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: Deal, actor: Actor, version: int, data: dict, shared_with=None) -> dict:
+    """Edit a deal against the version the editor saw. Closing it stamps closed_at."""
+    fields = {k: v for k, v in data.items() if k in DEAL_FIELDS}
+    if "owner" in fields:
+        _check_members(deal.organization, [fields["owner"], *(shared_with or [])])
+    if "outcome" in fields:
+        fields["closed_at"] = _closed_at(fields["outcome"], deal)
+    changed = save_versioned(deal, version=version, fields=fields)
+    changed.pop("closed_at", None)
+    if shared_with is not None:
+        shares = _set_shares(deal, shared_with)
+        if shares:
+            changed["shared_with"] = shares
+    plan = Plan.objects.filter(deal=deal).first()
+    if changed and plan is not None:
+        # Amount, stage and outcome are the seller's business: never shown in the buyer's room.
+        record(plan=plan, actor=actor, verb="updated", target=deal, changes=changed, internal=True)
+    return changed
+
+
+def _next_order(deal: Deal, side: str) -> int:
+    return (Stakeholder.objects.filter(deal=deal, side=side).aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def stakeholder_create(*, deal: Deal, actor: Actor, data: dict) -> Stakeholder:
+    """Add a person to a deal, on the buyer or the seller side."""
+    fields = {k: v for k, v in data.items() if k in STAKEHOLDER_FIELDS}
+    fields["email"] = (fields.get("email") or "").lower()
+    side = fields.get("side") or "buyer"
+    stakeholder = Stakeholder.objects.create(
+        organization_id=deal.organization_id, deal=deal, order=_next_order(deal, side), **fields
+    )
+    plan = Plan.objects.filter(deal=deal).first()
+    if plan is not None:
+        record(plan=plan, actor=actor, verb="created", target=stakeholder)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_update(*, stakeholder: Stakeholder, actor: Actor, version: int, data: dict) -> dict:
+    fields = {k: v for k, v in data.items() if k in STAKEHOLDER_FIELDS}
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").lower()
+    changed = save_versioned(stakeholder, version=version, fields=fields)
+    plan = Plan.objects.filter(deal_id=stakeholder.deal_id).first()
+    if changed and plan is not None:
+        record(plan=plan, actor=actor, verb="updated", target=stakeholder, changes=changed)
+    return changed
+
+
+@transaction.atomic
+def stakeholder_delete(*, stakeholder: Stakeholder, actor: Actor) -> None:
+    """Remove a person; tasks and risks they owned keep their place, without an owner."""
+    plan = Plan.objects.filter(deal_id=stakeholder.deal_id).first()
+    if plan is not None:
+        owned = stakeholder.tasks.count()
+        record(
+            plan=plan, actor=actor, verb="deleted", target=stakeholder,
+            changes={"owned_tasks": (owned, 0)} if owned else None,
+        )
+    stakeholder.delete()

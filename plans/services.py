@@ -1,0 +1,313 @@
+"""Everything that changes a plan: validate, write, record the activity.
+
+Functions are keyword-only and take already-authorised objects (views get them through
+plans.access). Each write leaves an Activity row with the values before and after.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deals.models import Deal, Stakeholder
+from mapapp.concurrency import save_versioned
+
+from . import scheduling
+from .activity import Actor, record
+from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskStatus
+
+PLAN_FIELDS = (
+    "title", "status", "buyer_objective", "seller_objective", "success_criteria", "value_proposition",
+    "first_value_date", "budget_amount", "budget_notes", "payment_terms", "kpis", "target_close_date",
+    "go_live_date", "checkin_cadence", "next_checkin_date",
+)
+MILESTONE_FIELDS = ("title", "target_date")
+TASK_FIELDS = ("title", "description", "side", "owner", "due_date", "status", "blocked_reason", "internal", "milestone")
+RISK_FIELDS = ("description", "probability", "impact", "mitigation", "owner", "status")
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _check_same_plan(plan: Plan, *, milestone: Milestone | None = None, owner: Stakeholder | None = None) -> None:
+    # Forms limit the choices already; this keeps a crafted request from linking across plans.
+    if milestone is not None and milestone.plan_id != plan.pk:
+        raise ValidationError({"milestone": _("That milestone belongs to another plan.")})
+    if owner is not None and owner.deal_id != plan.deal_id:
+        raise ValidationError({"owner": _("That person is not on this deal.")})
+
+
+# Plan ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def plan_create(*, deal: Deal, actor: Actor, title: str = "") -> Plan:
+    """Start the (one) plan of a deal, as a draft with the deal's target date."""
+    if Plan.objects.filter(deal=deal).exists():
+        raise ValidationError(_("This deal already has a plan."))
+    plan = Plan.objects.create(
+        organization_id=deal.organization_id,
+        deal=deal,
+        title=title or _("Mutual Action Plan: %(company)s") % {"company": deal.buyer_company},
+        target_close_date=deal.target_close_date,
+    )
+    record(plan=plan, actor=actor, verb="created", target=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Actor, version: int, data: dict) -> dict:
+    """Change the plan's own fields (goals, value, budget, dates, status)."""
+    fields = {k: v for k, v in data.items() if k in PLAN_FIELDS}
+    changed = save_versioned(plan, version=version, fields=fields)
+    if changed:
+        record(plan=plan, actor=actor, verb="updated", target=plan, changes=changed)
+    return changed
+
+
+# Milestones ---------------------------------------------------------------------------
+
+@transaction.atomic
+def milestone_create(*, plan: Plan, actor: Actor, title: str, target_date=None) -> Milestone:
+    milestone = Milestone.objects.create(
+        organization_id=plan.organization_id,
+        plan=plan,
+        title=title,
+        target_date=target_date,
+        order=_next_order(plan.milestones.all()),
+    )
+    record(plan=plan, actor=actor, verb="created", target=milestone, changes={"target_date": (None, target_date)})
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, actor: Actor, version: int, data: dict) -> dict:
+    changed = save_versioned(milestone, version=version, fields={k: v for k, v in data.items() if k in MILESTONE_FIELDS})
+    if changed:
+        record(plan=milestone.plan, actor=actor, verb="updated", target=milestone, changes=changed)
+    return changed
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, actor: Actor) -> None:
+    """Delete a milestone; its tasks stay in the plan, ungrouped."""
+    record(plan=milestone.plan, actor=actor, verb="deleted", target=milestone)
+    milestone.delete()
+
+
+def _refresh_milestone_completion(milestone_id: int | None) -> None:
+    """A milestone is complete when it has tasks and all of them are done."""
+    if milestone_id is None:
+        return
+    statuses = list(Task.objects.filter(milestone_id=milestone_id).values_list("status", flat=True))
+    complete = bool(statuses) and all(s == TaskStatus.DONE for s in statuses)
+    if complete:
+        Milestone.objects.filter(pk=milestone_id, completed_at__isnull=True).update(completed_at=timezone.now())
+    else:
+        Milestone.objects.filter(pk=milestone_id, completed_at__isnull=False).update(completed_at=None)
+
+
+# Tasks --------------------------------------------------------------------------------
+
+def _status_side_effects(fields: dict, task: Task | None = None) -> dict:
+    status = fields.get("status")
+    if status is None:
+        return fields
+    if status == TaskStatus.DONE and (task is None or task.status != TaskStatus.DONE):
+        fields["completed_at"] = timezone.now()
+    elif status != TaskStatus.DONE:
+        fields["completed_at"] = None
+    if status != TaskStatus.BLOCKED and "blocked_reason" not in fields:
+        fields["blocked_reason"] = ""
+    return fields
+
+
+@transaction.atomic
+def task_create(*, plan: Plan, actor: Actor, title: str, depends_on: list[Task] | None = None, **data) -> Task:
+    """Add a task to a plan; owners and milestones must belong to the same plan."""
+    fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
+    _check_same_plan(plan, milestone=fields.get("milestone"), owner=fields.get("owner"))
+    fields = _status_side_effects(fields)
+    task = Task.objects.create(
+        organization_id=plan.organization_id,
+        plan=plan,
+        title=title,
+        order=_next_order(plan.tasks.all()),
+        **fields,
+    )
+    changes = {k: (None, v) for k, v in fields.items() if v not in (None, "", False) and k in TASK_FIELDS}
+    record(plan=plan, actor=actor, verb="created", target=task, changes=changes, internal=task.internal)
+    if depends_on:
+        task_set_dependencies(task=task, actor=actor, prerequisites=depends_on, record_activity=False)
+    _refresh_milestone_completion(task.milestone_id)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, task: Task, actor: Actor, version: int, data: dict, depends_on: list[Task] | None = None
+) -> dict:
+    """Edit a task against the version the editor saw; a stale version raises StaleEdit."""
+    fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
+    _check_same_plan(task.plan, milestone=fields.get("milestone"), owner=fields.get("owner"))
+    old_milestone = task.milestone_id
+    changed = save_versioned(task, version=version, fields=_status_side_effects(fields, task))
+    changed.pop("completed_at", None)
+    if depends_on is not None:
+        dep_change = task_set_dependencies(task=task, actor=actor, prerequisites=depends_on, record_activity=False)
+        changed.update(dep_change)
+    if changed:
+        record(plan=task.plan, actor=actor, verb="updated", target=task, changes=changed, internal=task.internal)
+    if "status" in changed or "milestone" in changed:
+        _refresh_milestone_completion(old_milestone)
+        _refresh_milestone_completion(task.milestone_id)
+    return changed
+
+
+@transaction.atomic
+def task_set_status(*, task: Task, actor: Actor, status: str, version: int, reason: str = "") -> dict:
+    """Move a task to another status (blocked carries a reason)."""
+    if status not in TaskStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    data = {"status": status}
+    if status == TaskStatus.BLOCKED:
+        data["blocked_reason"] = reason.strip()[:300]
+    return task_update(task=task, actor=actor, version=version, data=data)
+
+
+@transaction.atomic
+def task_delete(*, task: Task, actor: Actor) -> None:
+    record(plan=task.plan, actor=actor, verb="deleted", target=task, internal=task.internal)
+    milestone_id = task.milestone_id
+    task.delete()
+    _refresh_milestone_completion(milestone_id)
+
+
+def task_set_dependencies(
+    *, task: Task, actor: Actor, prerequisites: list[Task], record_activity: bool = True
+) -> dict:
+    """Replace what `task` depends on. Refuses another plan's tasks and any cycle, naming it."""
+    for prerequisite in prerequisites:
+        if prerequisite.plan_id != task.plan_id:
+            raise ValidationError({"depends_on": _("A task can only depend on tasks of the same plan.")})
+        if prerequisite.pk == task.pk:
+            raise ValidationError({"depends_on": _("A task cannot depend on itself.")})
+    links = TaskDependency.objects.filter(task__plan_id=task.plan_id).values_list("task_id", "prerequisite_id")
+    graph: dict[int, list[int]] = {}
+    for task_id, prerequisite_id in links:
+        graph.setdefault(task_id, []).append(prerequisite_id)
+    wanted = {p.pk for p in prerequisites}
+    cycle = scheduling.find_cycle(graph, task.pk, wanted)
+    if cycle:
+        titles = dict(Task.objects.filter(pk__in=cycle).values_list("pk", "title"))
+        chain = " → ".join(titles[pk] for pk in cycle)
+        raise ValidationError(
+            {"depends_on": _("That would make a cycle: %(chain)s. Each arrow reads “depends on”.") % {"chain": chain}}
+        )
+    current = set(graph.get(task.pk, []))
+    if current == wanted:
+        return {}
+    with transaction.atomic():
+        TaskDependency.objects.filter(task=task).exclude(prerequisite_id__in=wanted).delete()
+        TaskDependency.objects.bulk_create(
+            [
+                TaskDependency(organization_id=task.organization_id, task=task, prerequisite_id=pk)
+                for pk in wanted - current
+            ]
+        )
+    names = dict(Task.objects.filter(pk__in=current | wanted).values_list("pk", "title"))
+    changed = {"depends_on": (sorted(names[pk] for pk in current), sorted(names[pk] for pk in wanted))}
+    if record_activity:
+        record(plan=task.plan, actor=actor, verb="updated", target=task, changes=changed, internal=task.internal)
+    return changed
+
+
+# Risks --------------------------------------------------------------------------------
+
+@transaction.atomic
+def risk_create(*, plan: Plan, actor: Actor, description: str, **data) -> Risk:
+    fields = {k: v for k, v in data.items() if k in RISK_FIELDS}
+    _check_same_plan(plan, owner=fields.get("owner"))
+    risk = Risk.objects.create(
+        organization_id=plan.organization_id,
+        plan=plan,
+        description=description,
+        order=_next_order(plan.risks.all()),
+        **fields,
+    )
+    record(plan=plan, actor=actor, verb="created", target=risk)
+    return risk
+
+
+@transaction.atomic
+def risk_update(*, risk: Risk, actor: Actor, version: int, data: dict) -> dict:
+    fields = {k: v for k, v in data.items() if k in RISK_FIELDS}
+    _check_same_plan(risk.plan, owner=fields.get("owner"))
+    changed = save_versioned(risk, version=version, fields=fields)
+    if changed:
+        record(plan=risk.plan, actor=actor, verb="updated", target=risk, changes=changed)
+    return changed
+
+
+@transaction.atomic
+def risk_delete(*, risk: Risk, actor: Actor) -> None:
+    record(plan=risk.plan, actor=actor, verb="deleted", target=risk)
+    risk.delete()
+
+
+# Ordering -----------------------------------------------------------------------------
+
+@transaction.atomic
+def move(*, obj, siblings, direction: str) -> bool:
+    """Swap `obj` with its neighbour among `siblings` ("up" or "down"); renumbers the group."""
+    items = list(siblings.select_for_update().order_by("order", "id"))
+    index = next(i for i, item in enumerate(items) if item.pk == obj.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, item in enumerate(items, start=1):
+        item.order = position
+    type(obj).objects.bulk_update(items, ["order"])
+    return True
+
+
+def task_siblings(task: Task):
+    return Task.objects.filter(plan_id=task.plan_id, milestone_id=task.milestone_id)
+
+
+def stakeholder_siblings(stakeholder: Stakeholder):
+    return Stakeholder.objects.filter(deal_id=stakeholder.deal_id, side=stakeholder.side)
+
+
+# Comments -----------------------------------------------------------------------------
+
+@transaction.atomic
+def comment_create(*, plan: Plan, actor: Actor, body: str, task: Task | None = None, internal: bool = False) -> Comment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("A comment cannot be empty.")})
+    if task is not None and task.plan_id != plan.pk:
+        raise ValidationError({"task": _("That task belongs to another plan.")})
+    comment = Comment.objects.create(
+        organization_id=plan.organization_id,
+        plan=plan,
+        task=task,
+        author_user=actor.user,
+        author_stakeholder=actor.stakeholder,
+        body=body,
+        internal=internal or bool(task and task.internal),
+    )
+    record(
+        plan=plan, actor=actor, verb="commented", target=task or plan,
+        changes={"comment": (None, body[:200])}, internal=comment.internal,
+    )
+    return comment
+
+
+# Stakeholders are the deal's, but their changes belong in the plan's history too.
+
+def plan_of(deal: Deal) -> Plan | None:
+    return Plan.objects.filter(deal_id=deal.pk).first()
+

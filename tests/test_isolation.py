@@ -1,0 +1,129 @@
+"""Tenant isolation, enumerated: every URL pattern that takes an object id is requested by a
+member of another organization, and must answer 404 and change nothing.
+
+New views are covered without editing this file: a URL kwarg named `<model>_id` is
+resolved to that model by name and filled with an object of the victim organization. A
+kwarg this test cannot fill fails the test, so an uncovered view cannot slip through.
+"""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from mapapp.models import Invitation
+from plans.models import Activity, Comment, Plan, TaskDependency
+from tests import factories
+
+# Kwargs that are not object ids (secrets handled by their own tests).
+NOT_OBJECT_KWARGS = {"token"}
+# Namespaces guarded by other means (Django admin: staff only, redirects to its login).
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _walk(patterns, prefix_ns=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            full = ":".join(filter(None, [prefix_ns, ns])) or None
+            yield from _walk(entry.url_patterns, full)
+        elif isinstance(entry, URLPattern) and entry.name:
+            kwargs = set(entry.pattern.regex.groupindex)
+            yield (f"{prefix_ns}:{entry.name}" if prefix_ns else entry.name), kwargs
+
+
+def object_url_names():
+    found = {}
+    for name, kwargs in _walk(get_resolver().url_patterns):
+        if kwargs - NOT_OBJECT_KWARGS:
+            found[name] = sorted(kwargs)
+    return found
+
+
+def model_for_kwarg(kwarg: str):
+    wanted = kwarg.removesuffix("_id").replace("_", "")
+    for model in apps.get_models():
+        if model._meta.model_name == wanted and any(f.name == "public_id" for f in model._meta.fields):
+            return model
+    raise AssertionError(f"URL kwarg {kwarg!r} names no model with a public_id; name object kwargs <model>_id.")
+
+
+@pytest.fixture
+def victim_objects(org, seller, deal, plan, buyer, admin):
+    milestone = factories.MilestoneFactory(plan=plan, organization=org)
+    task = factories.TaskFactory(plan=plan, organization=org, milestone=milestone, owner=buyer)
+    other_task = factories.TaskFactory(plan=plan, organization=org)
+    TaskDependency.objects.create(organization=org, task=other_task, prerequisite=task)
+    risk = factories.RiskFactory(plan=plan, organization=org, owner=buyer)
+    Comment.objects.create(organization=org, plan=plan, task=task, author_user=seller, body="internal thought")
+    invitation = Invitation.objects.create(
+        organization=org, email="new@acme.example", token_hash="0" * 64, invited_by=admin,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    objects = [deal, plan, buyer, milestone, task, risk, invitation]
+    return {type(o): o for o in objects}
+
+
+def fingerprint(org):
+    """Every tenant row of the organization with its version (or its whole value set)."""
+    state = {}
+    for model in apps.get_models():
+        if not any(f.name == "organization" for f in model._meta.fields) or model is Activity:
+            continue
+        rows = model._base_manager.filter(organization=org).order_by("pk")
+        state[model.__name__] = list(rows.values())
+    state["Activity"] = Activity.objects.filter(organization=org).count()
+    return state
+
+
+def kwargs_for(url_kwargs, victim_objects):
+    kwargs = {}
+    for kwarg in url_kwargs:
+        model = model_for_kwarg(kwarg)
+        assert model in victim_objects, f"add a {model.__name__} to victim_objects so its URLs are tested"
+        kwargs[kwarg] = victim_objects[model].public_id
+    return kwargs
+
+
+def test_there_are_object_urls_to_check():
+    names = object_url_names()
+    # Guards against the walker silently finding nothing.
+    assert "deals:detail" in names and "plans:detail" in names, names
+
+
+@pytest.mark.parametrize("url_name", sorted(object_url_names()))
+@pytest.mark.parametrize("who", ["outsider", "seller_without_access"])
+def test_object_urls_answer_404_to_others_and_change_nothing(
+    client, url_name, who, victim_objects, org, outsider, other_seller
+):
+    url_kwargs = object_url_names()[url_name]
+    url = reverse(url_name, kwargs=kwargs_for(url_kwargs, victim_objects))
+    client.force_login(outsider if who == "outsider" else other_seller)
+    before = fingerprint(org)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        assert client.get(url, **headers).status_code == 404, f"GET {url}"
+        assert client.post(url, {"version": 1, "title": "pwned", "direction": "up"}, **headers).status_code == 404, (
+            f"POST {url}"
+        )
+    assert fingerprint(org) == before
+
+
+@pytest.mark.parametrize("url_name", sorted(object_url_names()))
+def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects, admin):
+    """The other half: the same URL works for the right person, so the 404s above mean access."""
+    url = reverse(url_name, kwargs=kwargs_for(object_url_names()[url_name], victim_objects))
+    client.force_login(admin)
+    status = client.get(url).status_code
+    assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin"
+
+
+def test_plan_of_another_org_is_not_in_any_listing(client, outsider, plan):
+    client.force_login(outsider)
+    response = client.get(reverse("deals:list"))
+    assert response.status_code == 200
+    assert plan.deal.name not in response.content.decode()
+    assert Plan.objects.for_org(outsider.memberships.get().organization).count() == 0
