@@ -6,12 +6,12 @@ plans.access). Each write leaves an Activity row with the values before and afte
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, Stakeholder
-from mapapp.concurrency import save_versioned
+from mapapp.concurrency import StaleEdit, save_versioned
 
 from . import scheduling
 from .activity import Actor, record
@@ -156,6 +156,13 @@ def task_update(
     changed.pop("completed_at", None)
     if depends_on is not None:
         dep_change = task_set_dependencies(task=task, actor=actor, prerequisites=depends_on, record_activity=False)
+        if dep_change and not changed:
+            # Dependencies are part of the task: another editor holding the old version is stale too.
+            if not Task.objects.filter(pk=task.pk, version=version).update(
+                version=F("version") + 1, updated_at=timezone.now()
+            ):
+                raise StaleEdit(Task.objects.filter(pk=task.pk).first())
+            task.version = version + 1
         changed.update(dep_change)
     if changed:
         record(plan=task.plan, actor=actor, verb="updated", target=task, changes=changed, internal=task.internal)

@@ -1,1 +1,47 @@
-urlpatterns: list = []
+"""Plan pages. Object kwargs are `<model>_id` with the object's public UUID.
+
+Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by concatenation
+(plans.selectors.url_prefix), so keep each object's actions under its own URL.
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("new/<uuid:deal_id>/", views.plan_create, name="create"),
+    path("<uuid:plan_id>/", views.plan_detail, name="detail"),
+    path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
+    path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
+    # Plan sections: GET answers the section (HTMX cancel), edit/ the section's form.
+    path("<uuid:plan_id>/summary/", views.section_show, {"section": "summary"}, name="summary"),
+    path("<uuid:plan_id>/summary/edit/", views.section_edit, {"section": "summary"}, name="summary-edit"),
+    path("<uuid:plan_id>/goals/", views.section_show, {"section": "goals"}, name="goals"),
+    path("<uuid:plan_id>/goals/edit/", views.section_edit, {"section": "goals"}, name="goals-edit"),
+    path("<uuid:plan_id>/value/", views.section_show, {"section": "value"}, name="value"),
+    path("<uuid:plan_id>/value/edit/", views.section_edit, {"section": "value"}, name="value-edit"),
+    # Sections that refresh themselves when the deal's people change (owner names, pickers).
+    path("<uuid:plan_id>/tasks/", views.tasks_section, name="tasks"),
+    path("<uuid:plan_id>/risks/", views.risks_section, name="risks"),
+    # Milestones
+    path("<uuid:plan_id>/milestones/add/", views.milestone_add, name="milestone-add"),
+    path("milestones/<uuid:milestone_id>/", views.milestone_show, name="milestone"),
+    path("milestones/<uuid:milestone_id>/edit/", views.milestone_edit, name="milestone-edit"),
+    path("milestones/<uuid:milestone_id>/move/", views.milestone_move, name="milestone-move"),
+    path("milestones/<uuid:milestone_id>/delete/", views.milestone_delete, name="milestone-delete"),
+    # Tasks
+    path("<uuid:plan_id>/tasks/add/", views.task_add, name="task-add"),
+    path("tasks/<uuid:task_id>/", views.task_show, name="task"),
+    path("tasks/<uuid:task_id>/edit/", views.task_edit, name="task-edit"),
+    path("tasks/<uuid:task_id>/status/", views.task_status, name="task-status"),
+    path("tasks/<uuid:task_id>/move/", views.task_move, name="task-move"),
+    path("tasks/<uuid:task_id>/delete/", views.task_delete, name="task-delete"),
+    # Risks
+    path("<uuid:plan_id>/risks/add/", views.risk_add, name="risk-add"),
+    path("risks/<uuid:risk_id>/", views.risk_show, name="risk"),
+    path("risks/<uuid:risk_id>/edit/", views.risk_edit, name="risk-edit"),
+    path("risks/<uuid:risk_id>/move/", views.risk_move, name="risk-move"),
+    path("risks/<uuid:risk_id>/delete/", views.risk_delete, name="risk-delete"),
+]

@@ -1,0 +1,283 @@
+"""Forms for the plan page. They parse and limit input; services do the writing.
+
+Plain forms rather than ModelForms on purpose: a ModelForm writes the cleaned values onto
+the instance while validating, and the services compare the instance with the new values
+to know what changed (and to record it in the history).
+
+Choices of related objects are limited to this plan and its deal, and are named by public
+id, so an id from another plan or tenant is simply "not one of the available choices".
+"""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils import formats
+from django.utils.translation import gettext, gettext_lazy as _
+
+from deals.models import Stakeholder
+
+from .models import Cadence, Milestone, PlanStatus, RiskStatus, Task, TaskSide, TaskStatus
+
+TITLE_MAX = 200
+TEXT_MAX = 5000
+
+LONG_TEXT_ERROR = _("Please keep this under %(limit_value)d characters (it has %(show_value)d).")
+
+
+def long_text(label, *, max_length: int = TEXT_MAX, rows: int = 3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": LONG_TEXT_ERROR},
+        **kwargs,
+    )
+
+
+def short_text(label, *, max_length: int = TITLE_MAX, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, error_messages={"max_length": LONG_TEXT_ERROR}
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker speaks ISO; typed dates in the locale format still parse.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DateInput())
+
+
+class StakeholderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Stakeholder) -> str:
+        return f"{obj.name} ({obj.get_side_display()})"
+
+
+class VersionedForm(forms.Form):
+    """An edit form: carries the version of the row the editor was loaded with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def set_version(self, version: int) -> None:
+        """Point the (bound) form at another version, keeping everything the user typed."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the field it names, or on the form."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+# Plan sections --------------------------------------------------------------------------
+
+class PlanSummaryForm(VersionedForm):
+    title = short_text(_("Title"), required=True)
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
+    target_close_date = date_field(_("Target decision date"))
+    go_live_date = date_field(_("Go-live date"))
+    checkin_cadence = forms.ChoiceField(label=_("Check-in cadence"), choices=Cadence.choices)
+    next_checkin_date = date_field(_("Next check-in"))
+
+
+class PlanGoalsForm(VersionedForm):
+    buyer_objective = long_text(_("Buyer's goals"))
+    seller_objective = long_text(_("Seller's goals"))
+    success_criteria = long_text(_("Success criteria"))
+    kpis = long_text(_("KPIs"))
+
+
+class PlanValueForm(VersionedForm):
+    value_proposition = long_text(_("Value proposition / expected ROI"))
+    first_value_date = date_field(_("First results expected"))
+    budget_amount = forms.DecimalField(
+        label=_("Budget"), required=False, max_digits=14, decimal_places=2, min_value=0
+    )
+    payment_terms = short_text(_("Payment terms"), max_length=300)
+    budget_notes = long_text(_("Budget notes"))
+
+
+SECTION_FORMS = {"summary": PlanSummaryForm, "goals": PlanGoalsForm, "value": PlanValueForm}
+
+
+# Milestones -----------------------------------------------------------------------------
+
+class MilestoneForm(VersionedForm):
+    title = short_text(_("Title"), required=True)
+    target_date = date_field(_("Target date"))
+
+
+class MilestoneAddForm(MilestoneForm):
+    version = None
+
+
+# Tasks ----------------------------------------------------------------------------------
+
+class TaskForm(VersionedForm):
+    """The full task editor. The quick-add form posts a subset; the rest takes defaults."""
+
+    title = short_text(_("Title"), required=True)
+    side = forms.ChoiceField(label=_("Side"), choices=TaskSide.choices, initial=TaskSide.SELLER)
+    owner = StakeholderChoiceField(
+        label=_("Owner"), queryset=Stakeholder.objects.none(), to_field_name="public_id", required=False,
+        empty_label=_("— no owner yet —"),
+    )
+    due_date = date_field(_("Due date"))
+    status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices, required=False)
+    milestone = forms.ModelChoiceField(
+        label=_("Milestone"), queryset=Milestone.objects.none(), to_field_name="public_id", required=False,
+        empty_label=_("— not in a milestone —"),
+    )
+    depends_on = forms.ModelMultipleChoiceField(
+        label=_("Depends on"), queryset=Task.objects.none(), to_field_name="public_id", required=False,
+        help_text=_("This task starts after the ones selected here are done."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    blocked_reason = short_text(_("Blocked because"), max_length=300)
+    internal = forms.BooleanField(
+        label=_("Internal to seller"), required=False, help_text=_("Hidden from the buyer in the deal room.")
+    )
+    description = long_text(_("Description"), rows=4)
+
+    def __init__(self, *args, plan, task: Task | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Stakeholder.objects.filter(
+            organization_id=plan.organization_id, deal_id=plan.deal_id
+        ).order_by("side", "order", "id")
+        self.fields["milestone"].queryset = Milestone.objects.filter(
+            organization_id=plan.organization_id, plan=plan
+        )
+        others = Task.objects.filter(organization_id=plan.organization_id, plan=plan)
+        if task is not None:
+            others = others.exclude(pk=task.pk)
+        self.fields["depends_on"].queryset = others
+
+    def clean_status(self):
+        return self.cleaned_data.get("status") or TaskStatus.NOT_STARTED
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") != TaskStatus.BLOCKED:
+            cleaned["blocked_reason"] = ""
+        return cleaned
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "depends_on")}
+
+
+class TaskAddForm(TaskForm):
+    version = None
+
+
+class TaskStatusForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    status = forms.ChoiceField(choices=TaskStatus.choices)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+# Risks ----------------------------------------------------------------------------------
+
+class RiskForm(VersionedForm):
+    description = short_text(_("Description"), max_length=500, required=True)
+    probability = forms.IntegerField(
+        label=_("Probability (1–5)"), min_value=1, max_value=5, initial=3,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 5}),
+    )
+    impact = forms.IntegerField(
+        label=_("Impact (1–5)"), min_value=1, max_value=5, initial=3,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 5}),
+    )
+    owner = StakeholderChoiceField(
+        label=_("Owner"), queryset=Stakeholder.objects.none(), to_field_name="public_id", required=False,
+        empty_label=_("— no owner yet —"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.OPEN, required=False)
+    mitigation = long_text(_("Mitigation"))
+
+    def clean_status(self):
+        return self.cleaned_data.get("status") or RiskStatus.OPEN
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Stakeholder.objects.filter(
+            organization_id=plan.organization_id, deal_id=plan.deal_id
+        ).order_by("side", "order", "id")
+
+
+class RiskAddForm(RiskForm):
+    version = None
+
+
+# Stale edits ------------------------------------------------------------------------------
+
+def _stored(current: Model, name: str):
+    if name == "depends_on":
+        return list(Task.objects.filter(dependant_links__task=current).order_by("title"))
+    return getattr(current, name)
+
+
+def _comparable(value):
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, (list, tuple)) or hasattr(value, "model"):
+        return sorted(v.pk if isinstance(v, Model) else v for v in value)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return None if value in ("", None) else value
+
+
+def display_value(field: forms.Field, value) -> str:
+    """A field's value as a person reads it: choice labels, names, localized dates."""
+    if value is None or value == "" or (hasattr(value, "__len__") and not isinstance(value, str) and not value):
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, (list, tuple)) or hasattr(value, "model"):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    choices = getattr(field, "choices", None)
+    if choices and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def conflict_for(form: forms.Form, current: Model | None) -> dict:
+    """What the conflict panel shows: per field, the stored value next to what was typed.
+
+    `current` is None when the row was deleted meanwhile: then only the typed values,
+    so nothing the person wrote is lost.
+    """
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version" or isinstance(field.widget, forms.HiddenInput):
+            continue
+        typed = form.cleaned_data.get(name)
+        if current is None:
+            rows.append({"label": field.label, "typed": display_value(field, typed), "changed": True})
+            continue
+        stored = _stored(current, name)
+        rows.append({
+            "label": field.label,
+            "current": display_value(field, stored),
+            "typed": display_value(field, typed),
+            "changed": _comparable(stored) != _comparable(typed),
+        })
+    return {"deleted": current is None, "rows": rows, "differs": any(r["changed"] for r in rows)}
