@@ -29,7 +29,11 @@ class DealQuerySet(TenantQuerySet):
         qs = self.for_org(membership.organization_id)
         if membership.sees_all_deals:
             return qs
-        return qs.filter(Q(owner_id=membership.user_id) | Q(shares__user_id=membership.user_id)).distinct()
+        # A subquery rather than a join + distinct(): lists annotate and paginate on top of this.
+        shared = DealShare.objects.filter(
+            organization_id=membership.organization_id, user_id=membership.user_id
+        ).values("deal_id")
+        return qs.filter(Q(owner_id=membership.user_id) | Q(pk__in=shared))
 
 
 class Deal(TenantModel):

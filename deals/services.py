@@ -36,15 +36,15 @@ def _closed_at(outcome: str, deal: Deal | None):
 
 def _set_shares(deal: Deal, shared_with) -> tuple[list[str], list[str]] | None:
     wanted = {u.pk for u in shared_with if u.pk != deal.owner_id}
-    current = set(deal.shares.values_list("user_id", flat=True))
-    if wanted == current:
+    before = {share.user_id: str(share.user) for share in deal.shares.select_related("user")}
+    if wanted == set(before):
         return None
     deal.shares.exclude(user_id__in=wanted).delete()
     DealShare.objects.bulk_create(
-        [DealShare(organization_id=deal.organization_id, deal=deal, user_id=pk) for pk in wanted - current]
+        [DealShare(organization_id=deal.organization_id, deal=deal, user_id=pk) for pk in wanted - set(before)]
     )
     names = {u.pk: str(u) for u in shared_with}
-    return sorted(names.get(pk, "?") for pk in current if pk in names), sorted(names[pk] for pk in wanted)
+    return sorted(before.values()), sorted(names[pk] for pk in wanted)
 
 
 @transaction.atomic
@@ -63,8 +63,8 @@ def deal_create(*, organization: Organization, actor: Actor, data: dict, shared_
 def deal_update(*, deal: Deal, actor: Actor, version: int, data: dict, shared_with=None) -> dict:
     """Edit a deal against the version the editor saw. Closing it stamps closed_at."""
     fields = {k: v for k, v in data.items() if k in DEAL_FIELDS}
-    if "owner" in fields:
-        _check_members(deal.organization, [fields["owner"], *(shared_with or [])])
+    if "owner" in fields or shared_with:
+        _check_members(deal.organization, [*([fields["owner"]] if "owner" in fields else []), *(shared_with or [])])
     if "outcome" in fields:
         fields["closed_at"] = _closed_at(fields["outcome"], deal)
     changed = save_versioned(deal, version=version, fields=fields)
