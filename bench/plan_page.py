@@ -1,0 +1,250 @@
+#!/usr/bin/env python
+"""Server time of the plan page, against a minimal hand-written page showing the same rows.
+
+Builds a plan of 60 tasks, 8 milestones, 12 stakeholders (6 per side) and 6 risks, with
+dependencies and an activity history, in a throwaway PostgreSQL database; then times
+GET plans:detail and a reference page (two queries, one small template) through the test
+client, in process: 5 warm-up requests, then the median and p90 of 50. Also prints the
+queries per page, and the plan page's query count for plans of 5 and 100 tasks.
+
+    DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/plan_page.py
+"""
+
+import os
+import statistics
+import sys
+import time
+import types
+import warnings
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic in a bench
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapapp.test_settings")
+
+from django.conf import settings
+
+# A database of its own (per process: two runs at once must not drop each other's), so a
+# bench never touches the suite's test_<name> database.
+settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}),
+                                         "NAME": f"bench_mapapp_plan_page_{os.getpid()}"}
+
+import django
+
+django.setup()
+
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template import Template as DjangoTemplate
+from django.template import engines
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import include, path, reverse
+
+from deals.models import DecisionRole, Side
+from deals.services import deal_create, stakeholder_create
+from mapapp.models import Membership, Organization, Role, User
+from plans.activity import Actor
+from plans.models import Plan, Task, TaskSide, TaskStatus
+from plans.services import (
+    comment_create,
+    milestone_create,
+    plan_create,
+    plan_update,
+    risk_create,
+    task_create,
+    task_set_status,
+)
+
+WARMUP, RUNS = 5, 50
+MILESTONES, RISKS, PEOPLE_PER_SIDE = 8, 6, 6
+
+# The reference: what the plan's 60 rows cost with nothing else on the page.
+REFERENCE = engines["django"].from_string(
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ plan.title }}</title></head>
+<body><h1>{{ plan.title }}</h1>
+<table>
+<thead><tr><th>Task</th><th>Owner</th><th>Side</th><th>Status</th><th>Due</th></tr></thead>
+<tbody>{% for task in tasks %}
+<tr><td>{{ task.title }}</td><td>{{ task.owner.name }}</td><td>{{ task.get_side_display }}</td>
+<td>{{ task.get_status_display }}</td><td>{{ task.due_date|date }}</td></tr>{% endfor %}
+</tbody></table></body></html>"""
+)
+
+
+def reference_view(request, plan_id):
+    plan = get_object_or_404(Plan, organization=request.organization, public_id=plan_id)
+    tasks = Task.objects.filter(plan=plan).select_related("owner").order_by("order", "id")
+    return HttpResponse(REFERENCE.render({"plan": plan, "tasks": tasks}))
+
+
+def install_reference_urls() -> str:
+    """A URLconf for this process only: the app's URLs plus the reference page."""
+    module = types.ModuleType("bench_plan_page_urls")
+    module.urlpatterns = [
+        path("bench/reference/<uuid:plan_id>/", reference_view, name="bench-reference"),
+        path("", include(settings.ROOT_URLCONF)),
+    ]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
+# Building the data through the services, so the page shows a real history -------------
+
+def build_plan(organization: Organization, seller: User, n_tasks: int, label: str) -> Plan:
+    actor = Actor(user=seller)
+    today = date.today()
+    deal = deal_create(organization=organization, actor=actor, data={
+        "name": f"Bench deal ({label})", "buyer_company": f"Bench Buyer {label}", "amount": Decimal(250000),
+        "currency": "EUR", "target_close_date": today + timedelta(days=60),
+    })
+    plan = plan_create(deal=deal, actor=actor)
+    plan_update(plan=plan, actor=actor, version=plan.version, data={
+        "buyer_objective": "One trusted view of operations.", "seller_objective": "A reference customer.",
+        "success_criteria": "Pipelines run 30 days without manual fixes.", "value_proposition": "EUR 400k a year.",
+        "budget_amount": Decimal(250000), "payment_terms": "Annual in advance", "kpis": "Hours saved",
+        "go_live_date": today + timedelta(days=90), "checkin_cadence": "weekly",
+        "next_checkin_date": today + timedelta(days=3),
+    })
+    people = {Side.BUYER: [], Side.SELLER: []}
+    for side, roles in ((Side.BUYER, [DecisionRole.CHAMPION, DecisionRole.ECONOMIC_BUYER,
+                                      DecisionRole.TECHNICAL_EVALUATOR, DecisionRole.LEGAL,
+                                      DecisionRole.PROCUREMENT, DecisionRole.USER]),
+                        (Side.SELLER, [DecisionRole.ACCOUNT_EXECUTIVE, DecisionRole.SALES_ENGINEER,
+                                       DecisionRole.EXECUTIVE_SPONSOR, DecisionRole.OTHER,
+                                       DecisionRole.OTHER, DecisionRole.OTHER])):
+        for i, role in enumerate(roles[:PEOPLE_PER_SIDE]):
+            people[side].append(stakeholder_create(deal=deal, actor=actor, data={
+                "side": side, "name": f"{side.label} Person {i + 1}", "title": role.label,
+                "decision_role": role, "email": f"{side}{i + 1}-{label}@bench.example",
+                "timezone": "Europe/Berlin", "language": "en",
+            }))
+    milestones = [
+        milestone_create(plan=plan, actor=actor, title=f"Milestone {m + 1}", target_date=today + timedelta(days=7 * m))
+        for m in range(MILESTONES)
+    ]
+    tasks: list[Task] = []
+    for i in range(n_tasks):
+        side = [TaskSide.BUYER, TaskSide.SELLER, TaskSide.JOINT][i % 3]
+        owner = people[Side.SELLER if side == TaskSide.SELLER else Side.BUYER][i % PEOPLE_PER_SIDE]
+        # Every third task waits for the two before it: a DAG with fan-in, as real plans have.
+        depends_on = tasks[-2:] if i % 3 == 2 else []
+        tasks.append(task_create(
+            plan=plan, actor=actor, title=f"Task {i + 1}: deliver the item the plan needs", side=side, owner=owner,
+            milestone=milestones[i * MILESTONES // n_tasks], due_date=today + timedelta(days=i - n_tasks // 3),
+            description="Details of what is to be delivered and by whom.", depends_on=depends_on,
+        ))
+    # Some history: a third done, a few in progress, one blocked, a few comments.
+    for i, task in enumerate(tasks):
+        status = TaskStatus.DONE if i < n_tasks // 3 else TaskStatus.IN_PROGRESS if i % 7 == 0 else None
+        if i == n_tasks // 2:
+            status = TaskStatus.BLOCKED
+        if status:
+            task_set_status(task=task, actor=actor, status=status, version=task.version, reason="Waiting on IT")
+    for i, task in enumerate(tasks[:5]):
+        comment_create(plan=plan, actor=Actor(stakeholder=people[Side.BUYER][0]), body=f"Comment {i} on the task",
+                       task=task)
+    for r in range(RISKS):
+        risk_create(plan=plan, actor=actor, description=f"Risk {r + 1} to the timeline", probability=1 + r % 5,
+                    impact=5 - r % 5, mitigation="Agreed mitigation", owner=people[Side.BUYER][r % PEOPLE_PER_SIDE])
+    return plan
+
+
+# Measuring -------------------------------------------------------------------------------
+
+def measure(client: Client, url: str) -> dict:
+    for _ in range(WARMUP):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    return {"median": statistics.median(timings), "p90": statistics.quantiles(timings, n=10)[8],
+            **dict(zip(("queries", "sql_ms"), capture(client, url))), "bytes": len(response.content)}
+
+
+def count_queries(client: Client, url: str) -> int:
+    return capture(client, url)[0]
+
+
+def capture(client: Client, url: str) -> tuple[int, float]:
+    """Queries of one request, and the milliseconds spent waiting for them."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries), sum(float(q["time"]) for q in queries.captured_queries) * 1000
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum gives a live database; without them bulk-loaded
+    tables get plans for empty tables and the figures measure that instead."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    # The test client copies every template context when templates are instrumented;
+    # keep Django's own renderer so the figures are the server's, not the test harness's.
+    original_render = DjangoTemplate._render
+    setup_test_environment()
+    DjangoTemplate._render = original_render
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+def run() -> None:
+    organization = Organization.objects.create(name="Bench Vendor")
+    seller = User.objects.create_user("seller@bench.example", "x", name="Sam Seller")
+    Membership.objects.create(organization=organization, user=seller, role=Role.SELLER)
+    started = time.perf_counter()
+    plan = build_plan(organization, seller, 60, "60")
+    small, large = build_plan(organization, seller, 5, "5"), build_plan(organization, seller, 100, "100")
+    built = time.perf_counter() - started
+    analyze()
+
+    client = Client()
+    client.force_login(seller)
+    with override_settings(ROOT_URLCONF=install_reference_urls()):
+        page = measure(client, reverse("plans:detail", kwargs={"plan_id": plan.public_id}))
+        ref = measure(client, reverse("bench-reference", kwargs={"plan_id": plan.public_id}))
+        by_size = {
+            n: count_queries(client, reverse("plans:detail", kwargs={"plan_id": p.public_id}))
+            for n, p in ((5, small), (60, plan), (100, large))
+        }
+
+    print(f"plan page bench on {connection.vendor} ({connection.settings_dict['NAME']}); data built in {built:.1f} s")
+    print("plan: 60 tasks, 8 milestones, 12 stakeholders (6 per side), 6 risks, "
+          f"{plan.activities.count()} activity entries; {WARMUP} warm-up + {RUNS} timed requests each")
+    print(f"plan page: median {page['median']:.1f} ms p90 {page['p90']:.1f} ms, {page['queries']} queries | "
+          f"reference: median {ref['median']:.1f} ms p90 {ref['p90']:.1f} ms, {ref['queries']} queries | "
+          f"ratio {page['median'] / ref['median']:.2f}")
+    print(f"  of one request: plan page {page['sql_ms']:.1f} ms in SQL, {page['bytes'] / 1024:.0f} KiB of HTML; "
+          f"reference {ref['sql_ms']:.1f} ms in SQL, {ref['bytes'] / 1024:.0f} KiB")
+    equal = len(set(by_size.values())) == 1
+    print("plan page queries by plan size: "
+          + ", ".join(f"{n} tasks: {q}" for n, q in by_size.items())
+          + (" (equal)" if equal else "  <-- NOT EQUAL: something queries per row"))
+    print("(reference: 2 queries of its own, the plan and its tasks with owners; the rest is the "
+          "session, user and membership every signed-in request loads)")
+
+
+if __name__ == "__main__":
+    main()
