@@ -20,27 +20,29 @@ class Command(BaseCommand):
             help="Delete the demo organization and its four accounts first, then build it again.",
         )
 
-    @transaction.atomic  # --reset deletes and rebuilds in one go: a failed build keeps the old demo
     def handle(self, *args, reset: bool = False, **options):
-        if reset:
-            if demo.delete_demo():
-                self.stdout.write(f"Deleted the demo organization “{demo.ORG_NAME}” and its accounts.")
-        elif demo.find_demo_organization() is not None:
+        if not reset and demo.find_demo_organization() is not None:
             self.stdout.write(
                 f"The demo organization “{demo.ORG_NAME}” already exists; nothing to do "
                 "(use --reset to delete and rebuild it)."
             )
-            self._sign_in()
-            return
-        elif demo.demo_users_exist():
-            raise CommandError(
-                f"An account {', '.join(demo.DEMO_EMAILS)} exists without the demo organization. "
-                "Run `manage.py seed_demo --reset` to replace those accounts."
-            )
-
-        summary = demo.build_demo()
-        self._report(summary)
+        else:
+            if not reset and demo.demo_users_exist():
+                raise CommandError(
+                    f"An account {', '.join(demo.DEMO_EMAILS)} exists without the demo organization. "
+                    "Run `manage.py seed_demo --reset` to replace those accounts."
+                )
+            # Printed only after the commit: output trouble (a closed pipe) must not undo the data.
+            deleted, summary = self._rebuild(reset)
+            if deleted:
+                self.stdout.write(f"Deleted the demo organization “{demo.ORG_NAME}” and its accounts.")
+            self._report(summary)
         self._sign_in()
+
+    @transaction.atomic  # --reset deletes and rebuilds in one go: a failed build keeps the old demo
+    def _rebuild(self, reset: bool) -> tuple[bool, demo.DemoSummary]:
+        deleted = demo.delete_demo() if reset else False
+        return deleted, demo.build_demo()
 
     def _report(self, s: demo.DemoSummary) -> None:
         outcomes = ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("open", "won", "lost"))
