@@ -105,7 +105,9 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     client.force_login(outsider if who == "outsider" else other_seller)
     before = fingerprint(org)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        assert client.get(url, **headers).status_code == 404, f"GET {url}"
+        # A POST-only view may refuse GET with 405 before looking anything up: that says
+        # nothing about the object, so it is as good as 404 here.
+        assert client.get(url, **headers).status_code in (404, 405), f"GET {url}"
         assert client.post(url, {"version": 1, "title": "pwned", "direction": "up"}, **headers).status_code == 404, (
             f"POST {url}"
         )
