@@ -153,12 +153,12 @@ class DealFilterForm(forms.Form):
     SORTS = {
         "-created": _("Newest first"),
         "created": _("Oldest first"),
-        "close": _("Close date, soonest first"),
-        "-close": _("Close date, latest first"),
-        "-amount": _("Amount, largest first"),
-        "amount": _("Amount, smallest first"),
-        "name": _("Name, A–Z"),
-        "-name": _("Name, Z–A"),
+        "close": _("Closing soonest"),
+        "-close": _("Closing latest"),
+        "-amount": _("Largest amount"),
+        "amount": _("Smallest amount"),
+        "name": _("Name A–Z"),
+        "-name": _("Name Z–A"),
     }
 
     q = forms.CharField(
@@ -166,7 +166,7 @@ class DealFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Deal, company or CRM id"), "autocomplete": "off"}
+            attrs={"type": "search", "placeholder": _("Name, company, CRM id"), "autocomplete": "off"}
         ),
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])

@@ -56,7 +56,7 @@ def _display(field: django_forms.Field, value) -> str:
     if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
         return "—"
     if isinstance(field, django_forms.ModelMultipleChoiceField):
-        return ", ".join(sorted(field.label_from_instance(v) for v in value))
+        return ", ".join(sorted(field.label_from_instance(v) for v in value)) or "—"
     if isinstance(field, django_forms.ModelChoiceField):
         return field.label_from_instance(value)
     if isinstance(field, django_forms.ChoiceField):
@@ -250,7 +250,7 @@ def stakeholder_add(request: HttpRequest, deal_id) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     side = request.POST.get("side") if request.POST.get("side") in Side.values else Side.BUYER
     form = StakeholderQuickForm(request.POST, auto_id=f"add-{side}-%s")
-    form.side = side
+    form.for_side = side
     if form.is_valid():
         services.stakeholder_create(deal=deal, actor=_actor(request), data=form.cleaned_data)
         return _changed(request, deal)

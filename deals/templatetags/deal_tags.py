@@ -13,8 +13,8 @@ def stakeholder_add_form(context, side: str):
     its own forms; after a failed add the view passes the bound form back as `add_form`.
     """
     bound = context.get("add_form")
-    if bound is not None and getattr(bound, "side", None) == side:
+    if bound is not None and getattr(bound, "for_side", None) == side:
         return bound
     form = StakeholderQuickForm(initial={"side": side}, auto_id=f"add-{side}-%s")
-    form.side = side
+    form.for_side = side
     return form

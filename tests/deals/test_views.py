@@ -330,6 +330,8 @@ def test_deal_without_plan_shows_summary_stakeholders_and_start_form(client, sel
     assert "Northwind rollout" in html and "Sarah Chen" in html
     assert f'action="{reverse("plans:create", kwargs={"deal_id": deal.public_id})}"' in html
     assert 'id="stakeholders"' in html and "htmx-config" in html
+    assert "Add a person on the buyer side" in html and "Add a person on the seller side" in html
+    assert 'name="side" value="seller"' in html
 
 
 def test_deal_with_plan_redirects_to_the_plan_page(client, seller, plan):
@@ -392,6 +394,7 @@ def test_stale_edit_answers_409_with_both_values_and_keeps_what_was_typed(client
     assert "Current value (someone else changed it)" in html and "What you typed" in html
     assert "Renamed by Olga" in html and "My new name" in html
     rows = {row["label"]: row for row in response.context["conflict"]}
+    assert set(rows) == {"Deal name", "Amount"}  # only what differs; no share rows when neither has any
     assert rows["Deal name"]["current"] == "Renamed by Olga" and rows["Deal name"]["typed"] == "My new name"
     assert rows["Amount"]["current"] == "777.00" and rows["Amount"]["typed"] == "120,000.00"
     # The form keeps the typed values and now carries the current version.
