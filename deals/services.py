@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mapapp.concurrency import save_versioned
+from mapapp.concurrency import bump_version, save_versioned
 from mapapp.models import Membership, Organization
 from plans.activity import Actor, record
 from plans.models import Plan
@@ -72,6 +72,8 @@ def deal_update(*, deal: Deal, actor: Actor, version: int, data: dict, shared_wi
     if shared_with is not None:
         shares = _set_shares(deal, shared_with)
         if shares:
+            if not changed:
+                bump_version(deal, version=version)
             changed["shared_with"] = shares
     plan = Plan.objects.filter(deal=deal).first()
     if changed and plan is not None:

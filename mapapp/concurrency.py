@@ -35,3 +35,11 @@ def save_versioned(instance: Model, *, version: int, fields: dict) -> dict[str, 
         setattr(instance, name, value)
     instance.version = version + 1
     return changed
+
+
+def bump_version(instance: Model, *, version: int) -> None:
+    """Count a change made outside the row's own fields (e.g. its shares) as a new version."""
+    model = type(instance)
+    if not model._base_manager.filter(pk=instance.pk, version=version).update(version=F("version") + 1):
+        raise StaleEdit(model._base_manager.filter(pk=instance.pk).first())
+    instance.version = version + 1

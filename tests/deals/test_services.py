@@ -203,3 +203,14 @@ def test_stakeholder_delete_records_the_tasks_they_owned_and_keeps_the_tasks(buy
 def test_activity_actor_is_the_signed_in_user(buyer, plan, seller):
     services.stakeholder_update(stakeholder=buyer, actor=Actor(user=seller), version=1, data={"phone": "+1 555"})
     assert Activity.objects.get(plan=plan).actor_name == str(seller)
+
+
+def test_changing_only_the_shares_counts_as_a_new_version(deal, seller_actor, other_seller):
+    services.deal_update(deal=deal, actor=seller_actor, version=1, data={}, shared_with=[other_seller])
+    deal.refresh_from_db()
+    assert deal.version == 2
+    stale_copy = Deal.objects.get(pk=deal.pk)
+    stale_copy.version = 1
+    with pytest.raises(StaleEdit):
+        services.deal_update(deal=stale_copy, actor=seller_actor, version=1, data={}, shared_with=[])
+    assert list(deal.shares.values_list("user_id", flat=True)) == [other_seller.pk]
