@@ -140,7 +140,7 @@ def test_deal_update_records_who_the_deal_is_shared_with_before_and_after(
     deal, plan, seller_actor, other_seller, manager
 ):
     services.deal_update(deal=deal, actor=seller_actor, version=1, data={}, shared_with=[other_seller])
-    services.deal_update(deal=deal, actor=seller_actor, version=1, data={}, shared_with=[manager])
+    services.deal_update(deal=deal, actor=seller_actor, version=2, data={}, shared_with=[manager])
     latest = Activity.objects.filter(plan=plan).first()
     assert latest.changes["shared_with"] == [[str(other_seller)], [str(manager)]]
     assert list(deal.shares.values_list("user_id", flat=True)) == [manager.pk]
