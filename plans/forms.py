@@ -9,6 +9,7 @@ id, so an id from another plan or tenant is simply "not one of the available cho
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -56,7 +57,40 @@ def date_field(label) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=DateInput())
 
 
-class StakeholderChoiceField(forms.ModelChoiceField):
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class PublicIdChoiceField(forms.ModelChoiceField):
+    """A choice among the objects of this plan, named by public id; anything else is "not a valid choice"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, to_field_name="public_id", **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_uuid(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class PublicIdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, to_field_name="public_id", **kwargs)
+
+    def _check_values(self, value):
+        for item in value:
+            if not _is_uuid(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
+class StakeholderChoiceField(PublicIdChoiceField):
     def label_from_instance(self, obj: Stakeholder) -> str:
         return f"{obj.name} ({obj.get_side_display()})"
 
@@ -131,17 +165,17 @@ class TaskForm(VersionedForm):
     title = short_text(_("Title"), required=True)
     side = forms.ChoiceField(label=_("Side"), choices=TaskSide.choices, initial=TaskSide.SELLER)
     owner = StakeholderChoiceField(
-        label=_("Owner"), queryset=Stakeholder.objects.none(), to_field_name="public_id", required=False,
+        label=_("Owner"), queryset=Stakeholder.objects.none(), required=False,
         empty_label=_("— no owner yet —"),
     )
     due_date = date_field(_("Due date"))
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices, required=False)
-    milestone = forms.ModelChoiceField(
-        label=_("Milestone"), queryset=Milestone.objects.none(), to_field_name="public_id", required=False,
+    milestone = PublicIdChoiceField(
+        label=_("Milestone"), queryset=Milestone.objects.none(), required=False,
         empty_label=_("— not in a milestone —"),
     )
-    depends_on = forms.ModelMultipleChoiceField(
-        label=_("Depends on"), queryset=Task.objects.none(), to_field_name="public_id", required=False,
+    depends_on = PublicIdMultipleChoiceField(
+        label=_("Depends on"), queryset=Task.objects.none(), required=False,
         help_text=_("This task starts after the ones selected here are done."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
@@ -203,7 +237,7 @@ class RiskForm(VersionedForm):
         widget=forms.NumberInput(attrs={"min": 1, "max": 5}),
     )
     owner = StakeholderChoiceField(
-        label=_("Owner"), queryset=Stakeholder.objects.none(), to_field_name="public_id", required=False,
+        label=_("Owner"), queryset=Stakeholder.objects.none(), required=False,
         empty_label=_("— no owner yet —"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.OPEN, required=False)

@@ -453,7 +453,8 @@ def task_move(request: HttpRequest, task_id) -> HttpResponse:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     data = selectors.plan_page_data(task.plan)
     group = _group_of(data, data["tasks_by_id"][str(task.public_id)]["group"])
-    return _fragment(request, {**data, "group": group}, "task-list")
+    # The row's form targets the row; the answer is the whole reordered list.
+    return _fragment(request, {**data, "group": group}, "task-list", retarget=f"#list-{group['key']}")
 
 
 @login_required
