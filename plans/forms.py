@@ -294,7 +294,7 @@ def display_value(field: forms.Field, value) -> str:
 
 
 def conflict_for(form: forms.Form, current: Model | None) -> dict:
-    """What the conflict panel shows: per field, the stored value next to what was typed.
+    """What the conflict panel shows: per differing field, the stored value next to what was typed.
 
     `current` is None when the row was deleted meanwhile: then only the typed values,
     so nothing the person wrote is lost.
@@ -314,4 +314,6 @@ def conflict_for(form: forms.Form, current: Model | None) -> dict:
             "typed": display_value(field, typed),
             "changed": _comparable(stored) != _comparable(typed),
         })
-    return {"deleted": current is None, "rows": rows, "differs": any(r["changed"] for r in rows)}
+    if current is not None:
+        rows = [row for row in rows if row["changed"]]  # the fields to decide on; the rest agree
+    return {"deleted": current is None, "rows": rows, "differs": bool(rows)}
