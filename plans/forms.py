@@ -176,7 +176,7 @@ class TaskForm(VersionedForm):
     )
     depends_on = PublicIdMultipleChoiceField(
         label=_("Depends on"), queryset=Task.objects.none(), required=False,
-        help_text=_("This task starts after the ones selected here are done."),
+        help_text=_("This task starts after the ones selected here are done. Hold Ctrl (⌘ on a Mac) to pick several."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     blocked_reason = short_text(_("Blocked because"), max_length=300)

@@ -12,6 +12,7 @@ from collections import Counter
 
 from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.html import escape, format_html, format_html_join
@@ -24,6 +25,7 @@ from . import scheduling
 from .activity import change_rows
 from .models import Activity, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
+PAGE = "plans/plan.html"
 ACTIVITY_ON_PAGE = 30
 TASK_ROW_FIELDS = (
     "pk", "public_id", "title", "status", "side", "owner_id", "due_date", "internal", "blocked_reason", "version",
@@ -112,7 +114,9 @@ def row_text() -> dict[str, str]:
         "move_up": _("Move up"), "move_down": _("Move down"), "new_task": _("New task"),
         "add_task_placeholder": _("Add a task…"), "side": _("Side"), "owner": _("Owner"),
         "owner_none": _("— owner —"), "due_date": _("Due date"), "add_task": _("Add task"),
-        "buyer": _("Buyer"), "seller": _("Seller"), "joint": _("Joint"),
+        "buyer": _("Buyer"), "seller": _("Seller"), "joint": _("Joint"), "target": _("target"),
+        "complete": _("Complete"), "no_tasks": _("No tasks here yet."), "score_title": _("probability × impact"),
+        "mitigation": _("Mitigation:"), "changed_to": _("changed to"),
     }
     return {key: escape(word) for key, word in words.items()}
 
@@ -125,20 +129,53 @@ def row_labels() -> dict:
     }
 
 
+class RowStamps:
+    """Parts of a task row whose markup repeats across rows, rendered once per page.
+
+    The actions (edit, move, delete) differ between rows only by the row's URL: the
+    `task-actions` partial is rendered once with a placeholder and stamped with each URL.
+    The badges depend on (status, side, internal) only: one render per combination.
+    Both partials live in plans/plan.html like the rest of the row.
+    """
+
+    MARK = "@@row-url@@"
+
+    def __init__(self, context: dict):
+        self.context = context
+        self._actions = render_to_string(f"{PAGE}#task-actions", {**context, "u": self.MARK})
+        self._badges: dict[tuple, str] = {}
+
+    def actions(self, url: str) -> str:
+        return mark_safe(self._actions.replace(self.MARK, url))  # url: a reversed path and a UUID
+
+    def badges(self, status: str, side: str, internal: bool, labels: dict) -> str:
+        key = (status, side, internal)
+        if key not in self._badges:
+            self._badges[key] = mark_safe(render_to_string(f"{PAGE}#task-badges", {
+                **self.context, "status": status, "side": side, "internal": internal,
+                "status_label": labels["status"].get(status) or status,
+                "side_label": labels["side"].get(side) or side,
+            }))
+        return self._badges[key]
+
+
 def task_row(
     task, *, owner_name: str, deps: list[str], today, dates: DateLabels, prefix: str, labels: dict,
-    milestone_key: str = "",
+    milestone_key: str = "", stamps: RowStamps | None = None,
 ) -> dict:
     """One task as the row shows it. `task` is a Task or a row with the fields of TASK_ROW_FIELDS."""
     done = task.status == TaskStatus.DONE
     overdue = bool(task.due_date and task.due_date < today and not done)
     key = str(task.public_id)
+    url = mark_safe(f"{prefix}{key}/")
     return {
+        "actions": stamps.actions(url) if stamps else "",
+        "badges": stamps.badges(task.status, task.side, task.internal, labels) if stamps else "",
         "id": mark_safe(key),  # a UUID: nothing to escape
         "cls": mark_safe("task-row is-done" if done else "task-row is-overdue" if overdue else "task-row"),
         "pressed": mark_safe("true" if done else "false"),
         "check_label": labels["reopen"] if done else labels["mark_done"],
-        "url": mark_safe(f"{prefix}{key}/"),
+        "url": url,
         "title": escape(task.title),
         "status": escape(task.status),
         "status_label": labels["status"].get(task.status) or escape(task.status),
@@ -174,6 +211,7 @@ def milestone_row(milestone: Milestone, *, tasks: list[dict], today, dates: Date
         "version": milestone.version,
         "done": done,
         "total": len(tasks),
+        "progress": _("%(done)s of %(total)s done") % {"done": done, "total": len(tasks)},
     }
 
 
@@ -338,6 +376,13 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         prerequisites.setdefault(task_id, []).append(titles.get(prerequisite_id, "?"))
         dependants.setdefault(keys.get(prerequisite_id, ""), []).append(keys.get(task_id, ""))
 
+    text = row_text()
+    confirm = {
+        "task": _("Delete this task?"),
+        "milestone": _("Delete this milestone? Its tasks stay in the plan, unassigned."),
+        "risk": _("Delete this risk?"),
+    }
+    stamps = RowStamps({"L": text, "confirm": confirm})
     task_prefix = url_prefix("plans:task", "task_id")
     rows_by_milestone: dict[int | None, list[dict]] = {}
     rows = []
@@ -346,7 +391,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         row = task_row(
             task, owner_name=people.get(task.owner_id, ""), deps=prerequisites.get(task.pk, []),
             today=today, dates=dates, prefix=task_prefix, labels=labels,
-            milestone_key=str(milestone.public_id) if milestone else "",
+            milestone_key=str(milestone.public_id) if milestone else "", stamps=stamps,
         )
         rows.append(row)
         rows_by_milestone.setdefault(milestone.pk if milestone else None, []).append(row)
@@ -383,7 +428,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
     next_milestone = next((g["milestone"] for g in groups if not g["milestone"]["complete"]), None)
     return {
         **plan_section_data(plan, dates),
-        "L": row_text(),
+        "L": text,
         "task_add_url": reverse("plans:task-add", kwargs={"plan_id": plan.public_id}),
         "today": today,
         "groups": groups,
@@ -400,11 +445,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "owner_options": owner_options_html(stakeholders),
         "activities": activity_rows(activities),
         "activity_more": len(activities) >= activity_limit,
-        "confirm": {
-            "task": _("Delete this task?"),
-            "milestone": _("Delete this milestone? Its tasks stay in the plan, unassigned."),
-            "risk": _("Delete this risk?"),
-        },
+        "confirm": confirm,
     }
 
 

@@ -164,7 +164,10 @@ def plan_activity(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
     activities = Activity.objects.filter(organization_id=plan.organization_id, plan=plan)
     page = Paginator(activities, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"plan": plan, "deal": plan.deal, "page": page, "activities": selectors.activity_rows(page.object_list)}
+    context = {
+        "plan": plan, "deal": plan.deal, "page": page, "activities": selectors.activity_rows(page.object_list),
+        "L": selectors.row_text(),
+    }
     return render(request, "plans/activity.html", context)
 
 
