@@ -7,6 +7,7 @@ same number of queries for 5 tasks as for 100; dates are formatted once per dist
 """
 
 import datetime
+import html
 import uuid
 from collections import Counter
 
@@ -15,8 +16,8 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
@@ -92,19 +93,24 @@ class DateLabels:
             return ""
         label = self._cache.get(value)
         if label is None:
-            label = self._cache[value] = escape(self._format(value))
+            label = self._cache[value] = _esc(self._format(value))
         return label
 
 
+def _esc(value) -> SafeString:
+    """django.utils.html.escape without its lazy-string wrapper (rows hold plain strings)."""
+    return SafeString(html.escape(str(value)))
+
+
 def _labels(choices) -> dict[str, str]:
-    return {value: escape(label) for value, label in choices.choices}
+    return {value: _esc(label) for value, label in choices.choices}
 
 
 # Rows ------------------------------------------------------------------------------------
 #
 # Row values are escaped here, once, and handed to the template as safe strings: escaping is
 # a large part of what a Django template spends on a row, and a value that is already safe
-# skips it. Everything a person typed goes through escape(); nothing is marked safe unseen.
+# skips it. Everything a person typed goes through _esc(); nothing is marked safe unseen.
 
 def row_text() -> dict[str, str]:
     """Words repeated on every row, translated (and escaped) once per page instead of once per row."""
@@ -118,14 +124,14 @@ def row_text() -> dict[str, str]:
         "complete": _("Complete"), "no_tasks": _("No tasks here yet."), "score_title": _("probability × impact"),
         "mitigation": _("Mitigation:"), "changed_to": _("changed to"),
     }
-    return {key: escape(word) for key, word in words.items()}
+    return {key: _esc(word) for key, word in words.items()}
 
 
 def row_labels() -> dict:
     """Choice labels in the active language, looked up once per page rather than per row."""
     return {
         "status": _labels(TaskStatus), "side": _labels(TaskSide),
-        "mark_done": escape(_("Mark done")), "reopen": escape(_("Reopen")),
+        "mark_done": _esc(_("Mark done")), "reopen": _esc(_("Reopen")),
     }
 
 
@@ -146,12 +152,12 @@ class RowStamps:
         self._badges: dict[tuple, str] = {}
 
     def actions(self, url: str) -> str:
-        return mark_safe(self._actions.replace(self.MARK, url))  # url: a reversed path and a UUID
+        return SafeString(self._actions.replace(self.MARK, url))  # url: a reversed path and a UUID
 
     def badges(self, status: str, side: str, internal: bool, labels: dict) -> str:
         key = (status, side, internal)
         if key not in self._badges:
-            self._badges[key] = mark_safe(render_to_string(f"{PAGE}#task-badges", {
+            self._badges[key] = SafeString(render_to_string(f"{PAGE}#task-badges", {
                 **self.context, "status": status, "side": side, "internal": internal,
                 "status_label": labels["status"].get(status) or status,
                 "side_label": labels["side"].get(side) or side,
@@ -167,31 +173,31 @@ def task_row(
     done = task.status == TaskStatus.DONE
     overdue = bool(task.due_date and task.due_date < today and not done)
     key = str(task.public_id)
-    url = mark_safe(f"{prefix}{key}/")
+    url = SafeString(f"{prefix}{key}/")
     return {
         "actions": stamps.actions(url) if stamps else "",
         "badges": stamps.badges(task.status, task.side, task.internal, labels) if stamps else "",
-        "id": mark_safe(key),  # a UUID: nothing to escape
-        "cls": mark_safe("task-row is-done" if done else "task-row is-overdue" if overdue else "task-row"),
-        "pressed": mark_safe("true" if done else "false"),
+        "id": SafeString(key),  # a UUID: nothing to escape
+        "cls": SafeString("task-row is-done" if done else "task-row is-overdue" if overdue else "task-row"),
+        "pressed": SafeString("true" if done else "false"),
         "check_label": labels["reopen"] if done else labels["mark_done"],
         "url": url,
-        "title": escape(task.title),
-        "status": escape(task.status),
-        "status_label": labels["status"].get(task.status) or escape(task.status),
-        "side": escape(task.side),
-        "side_label": labels["side"].get(task.side) or escape(task.side),
-        "owner": escape(owner_name) if owner_name else "",
+        "title": _esc(task.title),
+        "status": _esc(task.status),
+        "status_label": labels["status"].get(task.status) or _esc(task.status),
+        "side": _esc(task.side),
+        "side_label": labels["side"].get(task.side) or _esc(task.side),
+        "owner": _esc(owner_name) if owner_name else "",
         "due": dates(task.due_date),
-        "due_iso": mark_safe(task.due_date.isoformat()) if task.due_date else "",
+        "due_iso": SafeString(task.due_date.isoformat()) if task.due_date else "",
         "due_date": task.due_date,
         "overdue": overdue,
-        "deps": escape(", ".join(deps)) if deps else "",
+        "deps": _esc(", ".join(deps)) if deps else "",
         "internal": task.internal,
-        "blocked_reason": escape(task.blocked_reason) if task.status == TaskStatus.BLOCKED and task.blocked_reason else "",
-        "version": mark_safe(str(task.version)),
+        "blocked_reason": _esc(task.blocked_reason) if task.status == TaskStatus.BLOCKED and task.blocked_reason else "",
+        "version": SafeString(str(task.version)),
         "done": done,
-        "toggle": mark_safe(TaskStatus.NOT_STARTED if done else TaskStatus.DONE),
+        "toggle": SafeString(TaskStatus.NOT_STARTED if done else TaskStatus.DONE),
         "group": milestone_key,
     }
 
@@ -261,6 +267,10 @@ def _type_label(target_type: str, cache: dict) -> str:
     return cache[target_type]
 
 
+def _clip(value: str, limit: int = 300) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _stamp(moment: datetime.datetime, cache: dict) -> str:
     # Entries come in bursts: format each minute once.
     minute = moment.replace(second=0, microsecond=0)
@@ -289,7 +299,10 @@ def activity_rows(activities) -> list[dict]:
             "when": naturaltime(activity.created_at),
             "when_iso": created.isoformat(),
             "when_full": _stamp(created, stamps),
-            "changes": change_rows(activity),
+            "changes": [
+                (_esc(label), "" if old == "—" else _esc(_clip(old)), _esc(_clip(new)))
+                for label, old, new in change_rows(activity)
+            ],
             "internal": activity.internal,
         })
     return rows

@@ -217,7 +217,8 @@ def test_adding_a_task_to_a_complete_milestone_reopens_it(plan, make_task, selle
 # Ordering --------------------------------------------------------------------------------
 
 def test_move_swaps_a_task_with_its_neighbour(plan, make_task):
-    first, second, third = make_task(title="A"), make_task(title="B"), make_task(title="C")
+    make_task(title="A"), make_task(title="B")
+    third = make_task(title="C")
 
     assert services.move(obj=third, siblings=services.task_siblings(third), direction="up") is True
 

@@ -557,3 +557,19 @@ def test_anonymous_visitors_are_sent_to_log_in(client, plan):
 
 def test_roles_fixture_is_what_the_tests_assume(manager, org):
     assert manager.memberships.get(organization=org).role == Role.MANAGER
+
+
+# Formatting done once per page -------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "de", "ja", "id"])
+def test_page_dates_match_djangos_localized_format(language):
+    from django.utils import formats, translation
+
+    from plans.selectors import DateLabels
+
+    with translation.override(language):
+        labels = DateLabels()
+        day = datetime.date(2026, 1, 1)
+        for offset in range(0, 400, 7):
+            date = day + datetime.timedelta(days=offset)
+            assert labels(date) == formats.date_format(date, "DATE_FORMAT")
