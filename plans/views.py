@@ -99,22 +99,19 @@ def _confirm_delete(request, *, plan, action, what, label):
     return render(request, "plans/confirm_delete.html", context)
 
 
-def _task_changed(request, task: Task, *, main: str = "task-row", deleted: bool = False, status: int = 200,
-                  groups_changed: bool = False, note: str = "", dependants=()) -> HttpResponse:
-    """HTMX answer after a task changed: its row (or group), plus progress, history and the
-    milestone head out of band, and the rows that name it in their "after:" list."""
+def _task_changed(request, task: Task, *, deleted: bool = False, status: int = 200, groups_changed: bool = False,
+                  note: str = "", dependants=()) -> HttpResponse:
+    """HTMX answer after a task changed: its row (or all groups, when it changed milestone),
+    plus progress, history and its milestone's head out of band, and the rows that name it
+    in their "after:" list."""
     data = selectors.plan_page_data(task.plan)
     if groups_changed:
         return _fragment(request, data, "task-groups", "progress+oob", "activity+oob", retarget="#task-groups")
-    names = []
     row = data["tasks_by_id"].get(str(task.public_id))
-    context = {**data, "t": row, "note": note}
-    if not deleted:
-        names.append(main)
-    html = _parts(request, context, *names, "progress+oob", "activity+oob")
-    group = next((g for g in data["groups"] if row and g["key"] == row["group"]), None)
-    milestone_id = task.milestone.public_id if task.milestone_id and task.milestone else None
-    group = group or next((g for g in data["groups"] if milestone_id and g["key"] == str(milestone_id)), None)
+    html = _parts(request, {**data, "t": row, "note": note}, *([] if deleted else ["task-row"]),
+                  "progress+oob", "activity+oob")
+    milestone_key = row["group"] if row else (str(task.milestone.public_id) if task.milestone_id else "")
+    group = next((g for g in data["groups"] if milestone_key and g["key"] == milestone_key), None)
     if group:
         html += _parts(request, {**data, "group": group}, "milestone-head+oob")
     for key in [*data["dependants"].get(str(task.public_id), []), *dependants]:
