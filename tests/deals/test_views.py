@@ -664,3 +664,10 @@ def test_hostile_stakeholder_text_is_escaped_in_the_section(client, seller, deal
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html and "<b>boss</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_stakeholder_rows_link_to_their_own_actions(client, seller, deal, plan, buyer):
+    login(client, seller)
+    html = client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id})).content.decode()
+    for name in ("stakeholder-edit", "stakeholder-move", "stakeholder-delete"):
+        assert f'"{stakeholder_url(name, buyer)}"' in html, name
