@@ -275,12 +275,34 @@ def profile(client: Client, url: str) -> None:
     import cProfile
     import pstats
 
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from plans import selectors
+    from plans.views import PAGE
+
+    plan = Plan.objects.select_related("deal").get(public_id=url.rstrip("/").rsplit("/", 1)[-1])
+    request = RequestFactory().get(url)
+    request.user = User.objects.get(email="seller@bench.example")
+    request.membership = Membership.objects.select_related("organization").get(user=request.user)
+    request.organization = request.membership.organization
+    request.htmx = False
+    timings: dict[str, list[float]] = {"plan_page_data": [], "template": []}
+    for _ in range(30):
+        started = time.perf_counter()
+        context = selectors.plan_page_data(plan)
+        middle = time.perf_counter()
+        render_to_string(PAGE, context, request=request)
+        timings["plan_page_data"].append(middle - started)
+        timings["template"].append(time.perf_counter() - middle)
+    print(", ".join(f"{k}: median {statistics.median(v) * 1000:.1f} ms" for k, v in timings.items()))
+
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(20):
-        client.get(url)
+        selectors.plan_page_data(plan) if os.environ.get("PROFILE_PART") == "data" else client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 30)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(os.environ.get("PROFILE_FILTER", ""), 30)
 
 
 if __name__ == "__main__":
