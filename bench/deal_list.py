@@ -10,38 +10,16 @@ Also prints the queries for 10 against 500 deals, which should be equal.
     DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/deal_list.py
 """
 
-import os
-import statistics
-import sys
 import time
-import warnings
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic in a bench
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapapp.test_settings")
+import harness
 
-from django.conf import settings
-
-# A database of its own (per process: two runs at once must not drop each other's), so a
-# bench never touches the suite's test_<name> database.
-settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}),
-                                         "NAME": f"bench_mapapp_deal_list_{os.getpid()}"}
-
-import django
-
-django.setup()
+harness.setup("deal_list")
 
 from django.db import connection
-from django.template import Template as DjangoTemplate
 from django.test import Client
-from django.test.utils import (
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +27,6 @@ from deals.models import Deal, DealShare, Outcome, Stage, Stakeholder
 from mapapp.models import Membership, Organization, Role, User
 from plans.models import Plan, PlanStatus, Task, TaskStatus
 
-WARMUP, RUNS = 5, 50
 COMPANIES = ["Brandt Maschinenbau", "Kurokawa Precision", "Nusantara Retail", "Meridian Freight",
              "Halden & Price", "Cascade Health", "Northgate", "Aurelia Biotech", "Vogel Logistik", "Pemberton Foods"]
 CURRENCIES = ["EUR", "USD", "JPY", "IDR"]
@@ -108,67 +85,9 @@ def build_org(name: str, n_deals: int) -> dict[str, User]:
     return users
 
 
-def measure(client: Client, url: str) -> dict:
-    for _ in range(WARMUP):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    return {"median": statistics.median(timings), "p90": statistics.quantiles(timings, n=10)[8],
-            **dict(zip(("queries", "sql_ms"), capture(client, url)))}
-
-
-def count_queries(client: Client, url: str) -> int:
-    return capture(client, url)[0]
-
-
-def capture(client: Client, url: str) -> tuple[int, float]:
-    """Queries of one request, and the milliseconds spent waiting for them."""
-    spent = []
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            spent.append(time.perf_counter() - start)
-
-    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries.captured_queries), sum(spent) * 1000
-
-
 def visible(user: User) -> int:
     membership = Membership.objects.get(user=user)
     return Deal.objects.visible_to(membership).count()
-
-
-def analyze() -> None:
-    """Fresh planner statistics, as autovacuum gives a live database; without them bulk-loaded
-    tables get plans for empty tables and the figures measure that instead."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def main() -> None:
-    # The test client copies every template context when templates are instrumented;
-    # keep Django's own renderer so the figures are the server's, not the test harness's.
-    original_render = DjangoTemplate._render
-    setup_test_environment()
-    DjangoTemplate._render = original_render
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
-        run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 def run() -> None:
@@ -176,17 +95,17 @@ def run() -> None:
     big = build_org("Big Vendor", 500)
     small = build_org("Small Vendor", 10)
     built = time.perf_counter() - started
-    analyze()
+    harness.analyze()
     url = reverse("deals:list")
 
     print(f"deal list bench on {connection.vendor} ({connection.settings_dict['NAME']}); data built in {built:.1f} s")
-    print(f"{WARMUP} warm-up + {RUNS} timed requests each; first page of the list, default order")
+    print(f"{harness.WARMUP} warm-up + {harness.RUNS} timed requests each; first page of the list, default order")
     for role in ("seller", "manager"):
         client = Client()
         client.force_login(big[role])
-        figures = measure(client, url)
+        figures = harness.measure(client, {"list": url})["list"]
         client.force_login(small[role])
-        few = count_queries(client, url)
+        few = harness.count_queries(client, url)
         print(f"deal list as {role:<7} (sees {visible(big[role])} of 500 deals): median {figures['median']:.1f} ms "
               f"p90 {figures['p90']:.1f} ms, {figures['queries']} queries ({figures['sql_ms']:.1f} ms SQL) | org with 10 deals "
               f"(sees {visible(small[role])}): {few} queries"
@@ -194,4 +113,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    harness.run_in_throwaway_db(run)

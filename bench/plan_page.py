@@ -16,38 +16,20 @@ import statistics
 import sys
 import time
 import types
-import warnings
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic in a bench
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapapp.test_settings")
+import harness
+
+harness.setup("plan_page")
 
 from django.conf import settings
-
-# A database of its own (per process: two runs at once must not drop each other's), so a
-# bench never touches the suite's test_<name> database.
-settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}),
-                                         "NAME": f"bench_mapapp_plan_page_{os.getpid()}"}
-
-import django
-
-django.setup()
-
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template import Template as DjangoTemplate
 from django.template import engines
 from django.test import Client
-from django.test.utils import (
-    CaptureQueriesContext,
-    override_settings,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import override_settings
 from django.urls import include, path, reverse
 
 from deals.models import DecisionRole, Side
@@ -65,7 +47,6 @@ from plans.services import (
     task_set_status,
 )
 
-WARMUP, RUNS = 5, 50
 MILESTONES, RISKS, PEOPLE_PER_SIDE = 8, 6, 6
 
 # The reference: what the plan's 60 rows cost with nothing else on the page.
@@ -162,72 +143,6 @@ def build_plan(organization: Organization, seller: User, n_tasks: int, label: st
 
 # Measuring -------------------------------------------------------------------------------
 
-def measure(client: Client, urls: dict[str, str]) -> dict[str, dict]:
-    """Time the pages in turns, request by request, so a busy moment on the machine costs
-    each of them alike and the ratio stays fair."""
-    last = {}
-    for name, url in urls.items():
-        for _ in range(WARMUP):
-            last[name] = client.get(url)
-            if last[name].status_code != 200:
-                raise SystemExit(f"GET {url} answered {last[name].status_code}")
-    timings = {name: [] for name in urls}
-    for _ in range(RUNS):
-        for name, url in urls.items():
-            start = time.perf_counter()
-            client.get(url)
-            timings[name].append((time.perf_counter() - start) * 1000)
-    return {
-        name: {"median": statistics.median(timings[name]), "p90": statistics.quantiles(timings[name], n=10)[8],
-               **dict(zip(("queries", "sql_ms"), capture(client, url))), "bytes": len(last[name].content)}
-        for name, url in urls.items()
-    }
-
-
-def count_queries(client: Client, url: str) -> int:
-    return capture(client, url)[0]
-
-
-def capture(client: Client, url: str) -> tuple[int, float]:
-    """Queries of one request, and the milliseconds spent waiting for them."""
-    spent = []
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            spent.append(time.perf_counter() - start)
-
-    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries.captured_queries), sum(spent) * 1000
-
-
-def analyze() -> None:
-    """Fresh planner statistics, as autovacuum gives a live database; without them bulk-loaded
-    tables get plans for empty tables and the figures measure that instead."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def main() -> None:
-    # The test client copies every template context when templates are instrumented;
-    # keep Django's own renderer so the figures are the server's, not the test harness's.
-    original_render = DjangoTemplate._render
-    setup_test_environment()
-    DjangoTemplate._render = original_render
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
-        run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-
-
 def run() -> None:
     organization = Organization.objects.create(name="Bench Vendor")
     seller = User.objects.create_user("seller@bench.example", "x", name="Sam Seller")
@@ -236,24 +151,24 @@ def run() -> None:
     plan = build_plan(organization, seller, 60, "60")
     small, large = build_plan(organization, seller, 5, "5"), build_plan(organization, seller, 100, "100")
     built = time.perf_counter() - started
-    analyze()
+    harness.analyze()
 
     client = Client()
     client.force_login(seller)
     with override_settings(ROOT_URLCONF=install_reference_urls()):
-        figures = measure(client, {
+        figures = harness.measure(client, {
             "page": reverse("plans:detail", kwargs={"plan_id": plan.public_id}),
             "reference": reverse("bench-reference", kwargs={"plan_id": plan.public_id}),
         })
         page, ref = figures["page"], figures["reference"]
         by_size = {
-            n: count_queries(client, reverse("plans:detail", kwargs={"plan_id": p.public_id}))
+            n: harness.count_queries(client, reverse("plans:detail", kwargs={"plan_id": p.public_id}))
             for n, p in ((5, small), (60, plan), (100, large))
         }
 
     print(f"plan page bench on {connection.vendor} ({connection.settings_dict['NAME']}); data built in {built:.1f} s")
     print("plan: 60 tasks, 8 milestones, 12 stakeholders (6 per side), 6 risks, "
-          f"{plan.activities.count()} activity entries; {WARMUP} warm-up + {RUNS} timed requests each, "
+          f"{plan.activities.count()} activity entries; {harness.WARMUP} warm-up + {harness.RUNS} timed requests each, "
           "the two pages taking turns")
     print(f"plan page: median {page['median']:.1f} ms p90 {page['p90']:.1f} ms, {page['queries']} queries | "
           f"reference: median {ref['median']:.1f} ms p90 {ref['p90']:.1f} ms, {ref['queries']} queries | "
@@ -306,4 +221,4 @@ def profile(client: Client, url: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    harness.run_in_throwaway_db(run)
