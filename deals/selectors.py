@@ -1,11 +1,12 @@
 """Read-side queries for deal pages: the list with its filters, and stakeholders by side."""
 
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 
 from plans.models import Plan, Task, TaskStatus
 
-from .models import Deal, Side, Stakeholder
+from .models import Deal, DecisionRole, Side, Stakeholder
 
 ORDERINGS = {
     "-created": ("-created_at", "-id"),
@@ -58,8 +59,21 @@ def deal_search(
 
 def stakeholders_by_side(deal: Deal) -> tuple[list[Stakeholder], list[Stakeholder]]:
     """The deal's people as (buyer side, seller side), each in its own order."""
+    return split_by_side(Stakeholder.objects.filter(organization_id=deal.organization_id, deal=deal))
+
+
+def split_by_side(stakeholders) -> tuple[list[Stakeholder], list[Stakeholder]]:
+    """(buyer side, seller side), each person carrying `role_label` and `language_label`.
+
+    The labels are translated once per call: get_FOO_display() hashes every (lazy) choice
+    on each call, which costs more than the rest of a stakeholder's row.
+    """
+    roles = {value: str(label) for value, label in DecisionRole.choices}
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
     buyer, seller = [], []
-    for stakeholder in Stakeholder.objects.filter(organization_id=deal.organization_id, deal=deal):
+    for stakeholder in stakeholders:
+        stakeholder.role_label = roles.get(stakeholder.decision_role, "")
+        stakeholder.language_label = languages.get(stakeholder.language, "")
         (seller if stakeholder.side == Side.SELLER else buyer).append(stakeholder)
     return buyer, seller
 

@@ -21,13 +21,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
+from deals.selectors import split_by_side
 
 from . import scheduling
 from .activity import change_rows
 from .models import Activity, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
 PAGE = "plans/plan.html"
-ACTIVITY_ON_PAGE = 30
+ACTIVITY_ON_PAGE = 15
 TASK_ROW_FIELDS = (
     "pk", "public_id", "title", "status", "side", "owner_id", "due_date", "internal", "blocked_reason", "version",
     "milestone_id",
@@ -367,6 +368,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         .values_list("task_id", "prerequisite_id")
     )
     stakeholders = list(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id))
+    buyer_stakeholders, seller_stakeholders = split_by_side(stakeholders)
     risks = list(
         Risk.objects.filter(organization_id=org_id, plan=plan).values_list(
             "public_id", "description", "probability", "impact", "mitigation", "owner_id", "status", "version",
@@ -453,8 +455,8 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "next_milestone": next_milestone,
         "risks": risk_rows,
         "stakeholders": stakeholders,
-        "buyer_stakeholders": [s for s in stakeholders if s.side == Side.BUYER],
-        "seller_stakeholders": [s for s in stakeholders if s.side == Side.SELLER],
+        "buyer_stakeholders": buyer_stakeholders,
+        "seller_stakeholders": seller_stakeholders,
         "owner_options": owner_options_html(stakeholders),
         "activities": activity_rows(activities),
         "activity_more": len(activities) >= activity_limit,
