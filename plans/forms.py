@@ -95,7 +95,17 @@ class StakeholderChoiceField(PublicIdChoiceField):
         return f"{obj.name} ({obj.get_side_display()})"
 
 
-class VersionedForm(forms.Form):
+class ServiceErrors:
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the field it names, or on the form."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class VersionedForm(ServiceErrors, forms.Form):
     """An edit form: carries the version of the row the editor was loaded with."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -105,14 +115,6 @@ class VersionedForm(forms.Form):
         data = self.data.copy()
         data[self.add_prefix("version")] = str(version)
         self.data = data
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the field it names, or on the form."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 # Plan sections --------------------------------------------------------------------------
@@ -255,6 +257,19 @@ class RiskForm(VersionedForm):
 
 class RiskAddForm(RiskForm):
     version = None
+
+
+# Comments -------------------------------------------------------------------------------
+
+class CommentForm(ServiceErrors, forms.Form):
+    """A comment on a task. Whitespace alone counts as empty; what was typed is shown again on an error."""
+
+    body = forms.CharField(
+        label=_("Add a comment"),
+        max_length=TEXT_MAX,
+        error_messages={"required": _("A comment cannot be empty."), "max_length": LONG_TEXT_ERROR},
+    )
+    internal = forms.BooleanField(label=_("Internal to the seller team"), required=False)
 
 
 # Stale edits ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
@@ -25,7 +26,7 @@ from deals.selectors import split_by_side
 
 from . import scheduling
 from .activity import change_rows
-from .models import Activity, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
+from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
 PAGE = "plans/plan.html"
 ACTIVITY_ON_PAGE = 15
@@ -36,6 +37,18 @@ TASK_ROW_FIELDS = (
 ACTIVITY_ROW_FIELDS = ("verb", "actor_name", "target_type", "target_label", "changes", "internal", "created_at")
 
 _ZERO = uuid.UUID(int=0)
+
+# Each task's number of comments, as a correlated subquery for the plan page's tasks query (whose
+# table is not aliased). annotate(Count("comments")) gives the same numbers, but its join and
+# GROUP BY take the ORM about 0.3 ms longer to compile on every plan page (bench/plan_page.py),
+# and a grouped query silently drops Meta.ordering.
+COMMENT_COUNT = RawSQL(
+    'SELECT COUNT(*) FROM "{comment}" WHERE "{comment}"."{task_fk}" = "{task}"."{task_pk}"'.format(
+        comment=Comment._meta.db_table, task_fk=Comment._meta.get_field("task").column,
+        task=Task._meta.db_table, task_pk=Task._meta.pk.column,
+    ),
+    (),
+)
 
 
 def url_prefix(name: str, kwarg: str) -> str:
@@ -123,7 +136,7 @@ def row_text() -> dict[str, str]:
         "owner_none": _("— owner —"), "due_date": _("Due date"), "add_task": _("Add task"),
         "buyer": _("Buyer"), "seller": _("Seller"), "joint": _("Joint"), "target": _("target"),
         "complete": _("Complete"), "no_tasks": _("No tasks here yet."), "score_title": _("probability × impact"),
-        "mitigation": _("Mitigation:"), "changed_to": _("changed to"),
+        "mitigation": _("Mitigation:"), "changed_to": _("changed to"), "comments": _("Comments"),
     }
     return {key: _esc(word) for key, word in words.items()}
 
@@ -139,18 +152,22 @@ def row_labels() -> dict:
 class RowStamps:
     """Parts of a task row whose markup repeats across rows, rendered once per page.
 
-    The actions (edit, move, delete) differ between rows only by the row's URL: the
+    The actions (comments, edit, move, delete) differ between rows only by the row's URL: the
     `task-actions` partial is rendered once with a placeholder and stamped with each URL.
     The badges depend on (status, side, internal) only: one render per combination.
-    Both partials live in plans/plan.html like the rest of the row.
+    The comment count link depends on the count and the row: one render per count, stamped
+    with the row's URL and id.
+    All partials live in plans/plan.html like the rest of the row.
     """
 
     MARK = "@@row-url@@"
+    KEY = "@@row-key@@"
 
     def __init__(self, context: dict):
         self.context = context
         self._actions = render_to_string(f"{PAGE}#task-actions", {**context, "u": self.MARK})
         self._badges: dict[tuple, str] = {}
+        self._counts: dict[int, str] = {}
 
     def actions(self, url: str) -> str:
         return SafeString(self._actions.replace(self.MARK, url))  # url: a reversed path and a UUID
@@ -165,19 +182,39 @@ class RowStamps:
             }))
         return self._badges[key]
 
+    def comment_count(self, url: str, key: str, count: int) -> str:
+        if count not in self._counts:
+            self._counts[count] = comment_count_html(self.MARK, self.KEY, count)
+        # url: a reversed path and a UUID; key: a UUID
+        return SafeString(self._counts[count].replace(self.MARK, url).replace(self.KEY, key))
+
+
+def comment_count_html(url: str, key: str, count: int, *, oob: bool = False) -> str:
+    """The row's comment count (a speech bubble and the number), a link to the task's comments.
+    With no comments it is rendered hidden, as the target that an out-of-band update fills in
+    once the first comment is added."""
+    return render_to_string(f"{PAGE}#task-comment-count", {"u": url, "k": key, "n": count, "oob": oob})
+
 
 def task_row(
     task, *, owner_name: str, deps: list[str], today, dates: DateLabels, prefix: str, labels: dict,
     milestone_key: str = "", stamps: RowStamps | None = None,
 ) -> dict:
-    """One task as the row shows it. `task` is a Task or a row with the fields of TASK_ROW_FIELDS."""
+    """One task as the row shows it. `task` is a Task or a row with the fields of TASK_ROW_FIELDS
+    (and `comment_count`, when the row shows it)."""
     done = task.status == TaskStatus.DONE
     overdue = bool(task.due_date and task.due_date < today and not done)
     key = str(task.public_id)
     url = SafeString(f"{prefix}{key}/")
+    comments = getattr(task, "comment_count", 0)
+    badges = stamps.badges(task.status, task.side, task.internal, labels) if stamps else ""
+    if stamps and comments:
+        # The count sits with the badges: one value to print per row, not two.
+        badges = SafeString(badges + stamps.comment_count(url, key, comments))
     return {
         "actions": stamps.actions(url) if stamps else "",
-        "badges": stamps.badges(task.status, task.side, task.internal, labels) if stamps else "",
+        "badges": badges,
+        "comment_count": comments,
         "id": SafeString(key),  # a UUID: nothing to escape
         "cls": SafeString("task-row is-done" if done else "task-row is-overdue" if overdue else "task-row"),
         "pressed": SafeString("true" if done else "false"),
@@ -280,6 +317,15 @@ def _stamp(moment: datetime.datetime, cache: dict) -> str:
     return cache[minute]
 
 
+def activity_section(plan: Plan, *, limit: int = ACTIVITY_ON_PAGE) -> dict:
+    """The history card of the plan page on its own (one query): the latest `limit` changes."""
+    activities = list(
+        Activity.objects.filter(organization_id=plan.organization_id, plan=plan)
+        .values_list(*ACTIVITY_ROW_FIELDS, named=True)[:limit]
+    )
+    return {"activities": activity_rows(activities), "activity_more": len(activities) >= limit}
+
+
 def activity_rows(activities) -> list[dict]:
     """Each activity as a sentence, when (relative and absolute) and its before→after rows."""
     types: dict = {}
@@ -305,6 +351,34 @@ def activity_rows(activities) -> list[dict]:
                 for label, old, new in change_rows(activity)
             ],
             "internal": activity.internal,
+        })
+    return rows
+
+
+def comment_rows(task: Task) -> list[dict]:
+    """A task's comments, oldest first, as its thread shows them (one query)."""
+    comments = (
+        Comment.objects.filter(organization_id=task.organization_id, task=task)
+        .select_related("author_user", "author_stakeholder")
+        .order_by("created_at", "id")
+    )
+    side_labels = dict(Side.choices)
+    stamps: dict = {}
+    rows = []
+    for comment in comments:
+        created = timezone.localtime(comment.created_at)
+        stakeholder = comment.author_stakeholder
+        rows.append({
+            "id": str(comment.public_id),
+            "author": comment.author_name or _("Unknown author"),
+            # Buyers comment as stakeholders (from the deal room): say which side they are on.
+            "side": stakeholder.side if stakeholder else "",
+            "side_label": side_labels.get(stakeholder.side, "") if stakeholder else "",
+            "body": comment.body,
+            "internal": comment.internal,
+            "when": naturaltime(comment.created_at),
+            "when_iso": created.isoformat(),
+            "when_full": _stamp(created, stamps),
         })
     return rows
 
@@ -346,8 +420,9 @@ def plan_section_data(plan: Plan, dates: DateLabels | None = None) -> dict:
 def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dict:
     """Everything the plan page shows, in six queries whatever the size of the plan.
 
-    Queries: milestones, tasks, dependency links, the deal's stakeholders, risks, and the
-    latest activity. `plan` must come with its deal loaded (plans.access does that).
+    Queries: milestones, tasks (with their comment counts), dependency links, the deal's
+    stakeholders, risks, and the latest activity. `plan` must come with its deal loaded
+    (plans.access does that).
     """
     labels = row_labels()
     org_id = plan.organization_id
@@ -360,7 +435,9 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         .values_list("pk", "public_id", "title", "target_date", "completed_at", "version", named=True)
     )
     tasks = list(
-        Task.objects.filter(organization_id=org_id, plan=plan).values_list(*TASK_ROW_FIELDS, named=True)
+        Task.objects.filter(organization_id=org_id, plan=plan)
+        .annotate(comment_count=COMMENT_COUNT)
+        .values_list(*TASK_ROW_FIELDS, "comment_count", named=True)
     )
     links = list(
         TaskDependency.objects.filter(organization_id=org_id, task__plan=plan)
@@ -375,11 +452,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
             named=True,
         )
     )
-    activities = list(
-        Activity.objects.filter(organization_id=org_id, plan=plan).values_list(*ACTIVITY_ROW_FIELDS, named=True)[
-            :activity_limit
-        ]
-    )
+    history = activity_section(plan, limit=activity_limit)
 
     people = {s.pk: s.name for s in stakeholders}
     milestones_by_pk = {m.pk: m for m in milestones}
@@ -458,8 +531,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "buyer_stakeholders": buyer_stakeholders,
         "seller_stakeholders": seller_stakeholders,
         "owner_options": owner_options_html(stakeholders),
-        "activities": activity_rows(activities),
-        "activity_more": len(activities) >= activity_limit,
+        **history,
         "confirm": confirm,
     }
 

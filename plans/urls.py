@@ -38,6 +38,7 @@ urlpatterns = [
     path("tasks/<uuid:task_id>/status/", views.task_status, name="task-status"),
     path("tasks/<uuid:task_id>/move/", views.task_move, name="task-move"),
     path("tasks/<uuid:task_id>/delete/", views.task_delete, name="task-delete"),
+    path("tasks/<uuid:task_id>/comments/", views.task_comments, name="task-comments"),
     # Risks
     path("<uuid:plan_id>/risks/add/", views.risk_add, name="risk-add"),
     path("risks/<uuid:risk_id>/", views.risk_show, name="risk"),

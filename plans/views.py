@@ -25,6 +25,7 @@ from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_
 from .activity import Actor
 from .forms import (
     SECTION_FORMS,
+    CommentForm,
     MilestoneAddForm,
     MilestoneForm,
     MoveForm,
@@ -469,6 +470,73 @@ def task_delete(request: HttpRequest, task_id) -> HttpResponse:
         messages.success(request, _("The task “%(title)s” was deleted.") % {"title": task.title})
         return redirect(_plan_url(plan, "plan-milestones"))
     return _task_changed(request, task, deleted=True, dependants=dependants)
+
+
+# Comments --------------------------------------------------------------------------------
+
+def _thread(request: HttpRequest, task: Task, form: CommentForm) -> dict:
+    """What the comment-thread partial shows: the task's comments and the form to add one."""
+    row_url = selectors.url_prefix("plans:task", "task_id") + f"{task.public_id}/"
+    return {
+        "key": str(task.public_id), "title": task.title, "url": f"{row_url}comments/", "row_url": row_url,
+        "plan_url": _plan_url(task.plan, f"task-{task.public_id}"), "comments": selectors.comment_rows(task),
+        "form": form, "task_internal": task.internal, "full_page": not request.htmx,
+    }
+
+
+def _comment_thread(request: HttpRequest, task: Task, form: CommentForm, status: int = 200) -> HttpResponse:
+    """The thread: opened under the task's row (HTMX GET), alone (HTMX answer to a refused
+    comment), or on a page of its own without JavaScript."""
+    thread = _thread(request, task, form)
+    if not request.htmx:
+        context = {"plan": task.plan, "task": task, "thread": thread}
+        return render(request, "plans/comments.html", context, status=status)
+    if request.method == "POST":
+        return _fragment(request, {"thread": thread}, "comment-thread", status=status)
+    data = selectors.plan_page_data(task.plan)
+    row = data["tasks_by_id"][thread["key"]]
+    if not row["comment_count"]:
+        # The count link must exist, hidden, for the first comment to update it out of band.
+        hidden = selectors.comment_count_html(row["url"], thread["key"], 0)
+        row = {**row, "badges": row["badges"] + hidden}
+    html = _parts(request, {**data, "t": row}, "task-row")
+    # The thread goes inside the row's <li>, after its form. Spliced in here rather than
+    # written into the row partial, so the page's 100 rows carry nothing for it.
+    end = html.rindex("</li>")
+    html = html[:end] + _parts(request, {"thread": thread}, "comment-thread") + html[end:]
+    return HttpResponse(html, status=status)
+
+
+@login_required
+def task_comments(request: HttpRequest, task_id) -> HttpResponse:
+    """A task's comments, oldest first, and the form to add one (POST)."""
+    task = get_task_for_member(request, task_id)
+    if request.method != "POST":
+        return _comment_thread(request, task, CommentForm(initial={"internal": task.internal}))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                plan=task.plan, actor=_actor(request), task=task, body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Your comment was added."))
+                return redirect(f"{request.path}#comment-{comment.public_id}")
+            # The next comment starts empty but keeps the internal choice: a run of seller-only
+            # notes should not turn buyer-visible by default halfway through.
+            fresh = CommentForm(initial={"internal": form.cleaned_data["internal"] or task.internal})
+            thread = _thread(request, task, fresh)
+            context = {"thread": thread, "plan": task.plan, "L": selectors.row_text(),
+                       **selectors.activity_section(task.plan)}
+            count = selectors.comment_count_html(
+                thread["row_url"], thread["key"], len(thread["comments"]), oob=True
+            )
+            return HttpResponse(_parts(request, context, "comment-thread", "activity+oob") + count)
+    return _comment_thread(request, task, form, status=422)
 
 
 # Risks -----------------------------------------------------------------------------------
