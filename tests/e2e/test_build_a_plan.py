@@ -1,5 +1,6 @@
-"""A seller builds a plan in the browser, and every step after the plan page loads happens
-without a full page reload (checked with a marker on `window` that a reload would wipe)."""
+"""A seller builds a plan in the browser and comments on a task, and every step after the plan
+page loads happens without a full page reload (checked with a marker on `window` that a reload
+would wipe)."""
 
 import re
 
@@ -8,7 +9,7 @@ from playwright.sync_api import expect
 
 from deals.models import Deal
 from mapapp.models import Role
-from plans.models import Task, TaskStatus
+from plans.models import Comment, Task, TaskStatus
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -103,6 +104,21 @@ def test_seller_builds_a_plan_without_page_reloads(page):
     expect(progress).to_have_text("1 of 3 done — 33 %")
     expect(task_row(group, "Send architecture document")).to_have_class(re.compile("is-done"))
 
+    # A comment on the sign-off: the thread opens under the row, the comment appears, the row counts it.
+    row = task_row(group, "Security sign-off")
+    row.get_by_role("link", name="Comments", exact=True).click()
+    thread = row.locator(".thread")
+    expect(thread).to_contain_text("No comments yet.")
+    thread.get_by_label("Add a comment").fill("Legal wants the DPA signed first.")
+    thread.get_by_role("button", name="Add comment").click()
+    expect(thread.locator(".comment-body")).to_have_text("Legal wants the DPA signed first.")
+    expect(thread.get_by_label("Add a comment")).to_have_value("")
+    expect(row.get_by_role("link", name="1 comment")).to_be_visible()
+    expect(page.locator("#plan-activity")).to_contain_text("commented on task “Security sign-off”")
+    thread.get_by_role("link", name="Close").click()
+    expect(page.locator(".thread")).to_have_count(0)
+    expect(task_row(group, "Security sign-off").get_by_role("link", name="1 comment")).to_be_visible()
+
     assert page.evaluate("window.__noReload") == "still here", "the page was reloaded"
     deal = Deal.objects.get(name="Northwind analytics rollout")
     tasks = {t.title: t for t in Task.objects.filter(plan__deal=deal).select_related("owner")}
@@ -112,3 +128,6 @@ def test_seller_builds_a_plan_without_page_reloads(page):
         "Send architecture document"
     ]
     assert not tasks["Send architecture document"].depends_on.exists()
+    assert list(Comment.objects.filter(task=tasks["Security sign-off"]).values_list("body", "author_user__email")) == [
+        ("Legal wants the DPA signed first.", "sam@acme.example")
+    ]
