@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -82,6 +83,16 @@ def _display(field, value):
     return str(value)
 
 
+def _extra_labels() -> dict[str, str]:
+    # Keys of Activity.changes that are not model fields (or whose field has no translated name).
+    return {
+        "comment": _("comment"),
+        "depends_on": _("depends on"),
+        "shared_with": _("shared with"),
+        "owned_tasks": _("tasks owned"),
+    }
+
+
 def change_rows(activity: Activity) -> list[tuple[str, str, str]]:
     """(field label, old, new) for display, translated at render time."""
     from django.apps import apps
@@ -94,6 +105,7 @@ def change_rows(activity: Activity) -> list[tuple[str, str, str]]:
         except LookupError:
             continue
     rows = []
+    extra = _extra_labels()
     for name, (old, new) in activity.changes.items():
         field = None
         label = name.replace("_", " ")
@@ -101,7 +113,8 @@ def change_rows(activity: Activity) -> list[tuple[str, str, str]]:
             try:
                 field = model._meta.get_field(name)
                 label = str(getattr(field, "verbose_name", label))
-            except Exception:
+            except FieldDoesNotExist:
                 field = None
+        label = extra.get(name, label)
         rows.append((label, _display(field, old), _display(field, new)))
     return rows
