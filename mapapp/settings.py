@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mapapp.tenancy.OrganizationMiddleware",
+    "plans.room_access.BuyerSessionMiddleware",
 ]
 
 ROOT_URLCONF = "mapapp.urls"

@@ -5,5 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mapapp.account_urls")),
     path("deals/", include("deals.urls")),
-    path("plans/", include("plans.urls")),
+    path("", include("plans.urls")),
 ]

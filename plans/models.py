@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal, Stakeholder
-from mapapp.models import TenantModel
+from mapapp.models import TenantModel, TenantQuerySet
 
 
 class PlanStatus(models.TextChoices):
@@ -237,3 +238,41 @@ class Activity(TenantModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "plan", "-created_at"])]
         verbose_name_plural = _("activities")
+
+
+class RoomLinkQuerySet(TenantQuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class RoomLink(TenantModel):
+    """A buyer-side stakeholder's magic link to the deal room. Only the token's sha256 is stored.
+
+    The session of an opened room keeps this row's id and re-checks it on every request, so
+    revoking or expiry ends the session at once.
+    """
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="room_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # When the buyer last saw the room before this visit: "what changed since your last visit".
+    previous_visit_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoomLinkQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "stakeholder"])]
+
+    def __str__(self) -> str:
+        return f"room link of {self.stakeholder_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -289,6 +289,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} deleted {type} “{target}”")
     if verb == "commented":
         return _("{actor} commented on {type} “{target}”")
+    if verb == "invited":
+        return _("{actor} invited {type} “{target}” to the deal room")
+    if verb == "revoked":
+        return _("{actor} revoked the deal room access of {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 

@@ -4,13 +4,13 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 (plans.selectors.url_prefix), so keep each object's actions under its own URL.
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import room, views
 
 app_name = "plans"
 
-urlpatterns = [
+seller_patterns = [
     path("new/<uuid:deal_id>/", views.plan_create, name="create"),
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
@@ -45,4 +45,14 @@ urlpatterns = [
     path("risks/<uuid:risk_id>/edit/", views.risk_edit, name="risk-edit"),
     path("risks/<uuid:risk_id>/move/", views.risk_move, name="risk-move"),
     path("risks/<uuid:risk_id>/delete/", views.risk_delete, name="risk-delete"),
+]
+
+# Included at the site root: the seller's pages under plans/, the buyer's room outside it.
+urlpatterns = [
+    path("plans/", include(seller_patterns)),
+    # Buyers: the link from the e-mail (GET shows a button, POST exchanges the token), the room
+    # (no token in its URL), and a fresh link for a dead one.
+    path("r/<str:token>/", room.room_link, name="room-link"),
+    path("room/fresh-link/", room.room_fresh_link, name="room-fresh-link"),
+    path("room/<uuid:plan_id>/", room.room, name="room"),
 ]

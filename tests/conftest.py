@@ -69,3 +69,12 @@ def login(client, user):
 @pytest.fixture
 def seller_client(client, seller):
     return login(client, seller)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the real Redis (db 15 in tests): start each test at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

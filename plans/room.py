@@ -1,0 +1,206 @@
+"""The buyer's deal room: opening a magic link, the room page, a fresh link.
+
+Buyer-facing URLs carry no sequential ids, and no token once the link is exchanged. Every
+response here says `Referrer-Policy: no-referrer` and is not cached. Members of the seller's
+organization who may see the deal get the same room page as a preview.
+"""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from deals.models import Side, Stakeholder
+from deals.selectors import split_by_side
+
+from . import room_access, scheduling
+from .access import get_plan_for_member
+from .models import Activity, Milestone, Plan, Risk, RiskStatus, RoomLink, Task, TaskDependency, TaskSide
+from .selectors import (
+    ACTIVITY_ROW_FIELDS, TASK_ROW_FIELDS, DateLabels, _labels, activity_rows, milestone_row, plan_section_data,
+    risk_row, row_labels, task_row,
+)
+
+CHANGES_SHOWN = 30
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token (and the room) must not leak through Referer, shared caches or history.
+    response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    return response
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "429.html", status=429))
+
+
+# Read side -----------------------------------------------------------------------------------
+
+def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
+    """What the buyer sees, in six queries whatever the size of the plan.
+
+    Queries: milestones, the tasks that are not internal, dependency links between those,
+    the deal's stakeholders, the risks that are not closed, and the non-internal changes since
+    `since` (the buyer's previous visit; none on a first visit). Nothing internal to the
+    seller is loaded, so nothing internal can be shown: not internal tasks (nor their titles
+    in "after:" lists), not the deal's amount or stage.
+    """
+    org_id = plan.organization_id
+    today = timezone.localdate()
+    dates = DateLabels()
+    labels = row_labels()
+    milestones = list(
+        Milestone.objects.filter(organization_id=org_id, plan=plan)
+        .values_list("pk", "public_id", "title", "target_date", "completed_at", "version", named=True)
+    )
+    tasks = list(
+        Task.objects.filter(organization_id=org_id, plan=plan, internal=False).values_list(*TASK_ROW_FIELDS, named=True)
+    )
+    links = list(
+        TaskDependency.objects.filter(
+            organization_id=org_id, task__plan=plan, task__internal=False, prerequisite__internal=False
+        ).order_by("pk").values_list("task_id", "prerequisite_id")
+    )
+    stakeholders = list(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id))
+    risks = list(
+        Risk.objects.filter(organization_id=org_id, plan=plan).exclude(status=RiskStatus.CLOSED).values_list(
+            "public_id", "description", "probability", "impact", "mitigation", "owner_id", "status", "version",
+            named=True,
+        )
+    )
+    changes = []
+    if since is not None:
+        changes = list(
+            Activity.objects.filter(organization_id=org_id, plan=plan, internal=False, created_at__gt=since)
+            .values_list(*ACTIVITY_ROW_FIELDS, named=True)[:CHANGES_SHOWN]
+        )
+
+    people = {s.pk: s for s in stakeholders}
+    titles = {t.pk: t.title for t in tasks}
+    prerequisites: dict[int, list[str]] = {}
+    for task_id, prerequisite_id in links:
+        if prerequisite_id in titles:
+            prerequisites.setdefault(task_id, []).append(titles[prerequisite_id])
+    mine_pk = stakeholder.pk if stakeholder is not None else None
+    milestone_keys = {m.pk: str(m.public_id) for m in milestones}
+    rows, mine, by_milestone = [], [], {}
+    for task in tasks:
+        owner = people.get(task.owner_id)
+        row = task_row(
+            task, owner_name=owner.name if owner else "", deps=prerequisites.get(task.pk, []), today=today,
+            dates=dates, prefix="", labels=labels, milestone_key=milestone_keys.get(task.milestone_id, ""),
+        )
+        row["seller_item"] = task.side == TaskSide.SELLER or (owner is not None and owner.side == Side.SELLER)
+        row["owner_side"] = owner.side if owner else ""
+        rows.append(row)
+        by_milestone.setdefault(task.milestone_id, []).append(row)
+        if mine_pk is not None and task.owner_id == mine_pk:
+            mine.append(row)
+    mine.sort(key=lambda r: (r["done"], r["due_date"] is None, r["due_date"] or today))
+
+    groups = [
+        {"milestone": milestone_row(m, tasks=by_milestone.get(m.pk, []), today=today, dates=dates, prefix=""),
+         "tasks": by_milestone.get(m.pk, [])}
+        for m in milestones
+    ]
+    unassigned = by_milestone.get(None, [])
+    buyer_side, seller_side = split_by_side(stakeholders)
+    risk_labels = _labels(RiskStatus)
+    return {
+        **plan_section_data(plan, dates),
+        "stakeholder": stakeholder,
+        "groups": groups,
+        "unassigned": unassigned,
+        "my_tasks": mine,
+        "progress": scheduling.progress(t.status for t in tasks),
+        "buyer_stakeholders": buyer_side,
+        "seller_stakeholders": seller_side,
+        "risks": [
+            risk_row(r, owner_name=people[r.owner_id].name if r.owner_id in people else "", prefix="",
+                     status_labels=risk_labels)
+            for r in risks
+        ],
+        "first_visit": since is None,
+        "changes": activity_rows(changes),
+        "changes_more": len(changes) >= CHANGES_SHOWN,
+    }
+
+
+# Views -----------------------------------------------------------------------------------------
+
+def room_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the deal's name and an "Open deal room" button; nothing is spent, nobody signed in
+    (mail scanners open links). POST: exchange the token for a session bound to this room."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if room_access.rate_limited(f"room-link:ip:{_client_ip(request)}", room_access.LINK_ATTEMPTS_PER_IP):
+        return _too_many(request)
+    try:
+        link = room_access.link_lookup(token=token)
+    except ValidationError as error:
+        return _invalid_link(request, token, error)
+    if room_access.rate_limited(f"room-link:link:{link.pk}", room_access.LINK_ATTEMPTS_PER_LINK):
+        return _too_many(request)
+    if request.method == "GET":
+        context = {"deal": link.stakeholder.deal, "stakeholder": link.stakeholder}
+        return _private(render(request, "room/open.html", context))
+    try:
+        link = room_access.link_exchange(token=token)
+    except ValidationError as error:  # revoked or expired between the two requests
+        return _invalid_link(request, token, error)
+    room_access.room_session_start(request, link)
+    plan = link.stakeholder.deal.plan
+    return _private(redirect(reverse("plans:room", kwargs={"plan_id": plan.public_id})))
+
+
+def _invalid_link(request: HttpRequest, token: str, error: ValidationError) -> HttpResponse:
+    """A link that does not work: say so, and offer a fresh one (mailed to the address on file)."""
+    room = None
+    if error.code in ("expired", "revoked"):
+        # The room is known from the dead link; the form names it so the request can be matched.
+        room = (
+            RoomLink.objects.filter(token_hash=room_access.token_hash(token))
+            .values_list("stakeholder__deal__plan__public_id", flat=True).first()
+        )
+    context = {"message": error.messages[0], "room": room or ""}
+    return _private(render(request, "room/invalid.html", context, status=410 if room else 404))
+
+
+def room_fresh_link(request: HttpRequest) -> HttpResponse:
+    """Mail a fresh link to the address typed, if it is on file for that room. The answer is the
+    same whatever was typed, so nobody learns who is a stakeholder of what."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    email = (request.POST.get("email") or "").strip().lower()[:254]
+    if room_access.rate_limited(f"fresh-link:ip:{_client_ip(request)}", room_access.FRESH_LINKS_PER_IP) or (
+        email and room_access.rate_limited(f"fresh-link:email:{email}", room_access.FRESH_LINKS_PER_ADDRESS)
+    ):
+        return _too_many(request)
+    try:
+        room = UUID(request.POST.get("room") or "")
+    except ValueError:
+        room = None
+    room_access.fresh_link_request(email=email, plan_id=room)
+    return _private(render(request, "room/fresh_link_sent.html"))
+
+
+def room(request: HttpRequest, plan_id) -> HttpResponse:
+    """The deal room, read-only for now: for the buyer whose session is bound to it, and as a
+    preview for members who may see the deal. 404 for everyone else."""
+    if getattr(request, "membership", None) is not None:
+        plan = get_plan_for_member(request, plan_id)
+        data = room_page_data(plan, stakeholder=None, since=None)
+        return _private(render(request, "room/room.html", {**data, "preview": True}))
+    plan, link = room_access.get_plan_for_buyer(request, plan_id)
+    data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
+    return _private(render(request, "room/room.html", {**data, "preview": False}))
