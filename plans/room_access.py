@@ -206,10 +206,11 @@ def fresh_link_request(*, email: str, plan_id: UUID | None) -> None:
 
 
 class BuyerSessionMiddleware:
-    """A visitor whose session is a buyer's room session and who is not signed in gets 404 from
-    every seller page (deals, plans, API), not a login redirect: a buyer sees one room only."""
+    """A visitor who is not signed in but holds a buyer's room session gets 404 from every page
+    except the room's own and the public account pages (log in, sign up, accept an invitation):
+    not a login redirect. A buyer sees one deal room and nothing else."""
 
-    SELLER_NAMESPACES = {"deals", "plans", "api"}
+    PUBLIC_URL_NAMES = {"home", "login", "logout", "signup", "invitation-accept"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -221,9 +222,11 @@ class BuyerSessionMiddleware:
         match = request.resolver_match
         if match is None or request.user.is_authenticated:
             return None
-        if match.url_name and match.url_name.startswith("room"):
+        name = match.url_name or ""
+        if match.namespace == "plans" and name.startswith("room"):
             return None
-        if set(match.namespaces) & self.SELLER_NAMESPACES and SESSION_KEY in request.session:
+        if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:
+            return None
+        if SESSION_KEY in request.session:
             raise Http404
         return None
-

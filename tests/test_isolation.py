@@ -1,5 +1,7 @@
 """Tenant isolation, enumerated: every URL pattern that takes an object id is requested by a
-member of another organization, and must answer 404 and change nothing.
+member of another organization, a seller without access, and buyers with an open deal room
+of another deal (same organization, and another organization), and must answer 404 and
+change nothing.
 
 New views are covered without editing this file: a URL kwarg named `<model>_id` is
 resolved to that model by name and filled with an object of the victim organization. A
@@ -14,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from mapapp.models import Invitation
+from plans import room_access
 from plans.models import Activity, Comment, Plan, TaskDependency
 from tests import factories
 
@@ -95,14 +98,32 @@ def test_there_are_object_urls_to_check():
     assert "deals:detail" in names and "plans:detail" in names, names
 
 
+def open_room_of_other_deal(client, organization, inviter) -> None:
+    """Put a buyer's room session on the client: a link of another deal, exchanged by its button."""
+    deal = factories.DealFactory(organization=organization, owner=inviter)
+    factories.PlanFactory(deal=deal, organization=organization)
+    stakeholder = factories.StakeholderFactory(deal=deal)
+    _link, url = room_access.buyer_invite(stakeholder=stakeholder, invited_by=inviter)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert client.post(reverse("plans:room-link", kwargs={"token": token})).status_code == 302
+    assert room_access.SESSION_KEY in client.session
+
+
 @pytest.mark.parametrize("url_name", sorted(object_url_names()))
-@pytest.mark.parametrize("who", ["outsider", "seller_without_access"])
+@pytest.mark.parametrize(
+    "who", ["outsider", "seller_without_access", "buyer_of_other_deal", "buyer_of_other_org"]
+)
 def test_object_urls_answer_404_to_others_and_change_nothing(
     client, url_name, who, victim_objects, org, outsider, other_seller
 ):
     url_kwargs = object_url_names()[url_name]
     url = reverse(url_name, kwargs=kwargs_for(url_kwargs, victim_objects))
-    client.force_login(outsider if who == "outsider" else other_seller)
+    if who == "buyer_of_other_deal":
+        open_room_of_other_deal(client, org, other_seller)
+    elif who == "buyer_of_other_org":
+        open_room_of_other_deal(client, outsider.memberships.get().organization, outsider)
+    else:
+        client.force_login(outsider if who == "outsider" else other_seller)
     before = fingerprint(org)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
         # A POST-only view may refuse GET with 405 before looking anything up: that says
@@ -121,6 +142,21 @@ def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects,
     client.force_login(admin)
     status = client.get(url).status_code
     assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin"
+
+
+def test_a_buyer_session_gets_404_on_seller_pages_without_ids(client, org, other_seller):
+    """Not only object URLs: the deal list and "new deal" answer 404 too, not a login page."""
+    open_room_of_other_deal(client, org, other_seller)
+    for name in ("deals:list", "deals:create"):
+        assert client.get(reverse(name)).status_code == 404, name
+
+
+def test_the_room_of_a_plan_opens_for_its_own_buyer(client, plan, buyer, seller):
+    """The other half for buyers: the room URL the walk above refuses works with the right link."""
+    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    response = client.post(reverse("plans:room-link", kwargs={"token": url.rstrip("/").rsplit("/", 1)[1]}), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("plans:room", kwargs={"plan_id": plan.public_id})
 
 
 def test_plan_of_another_org_is_not_in_any_listing(client, outsider, plan):

@@ -5,7 +5,9 @@ import hashlib
 
 import pytest
 from django.core import mail
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Side
@@ -116,3 +118,148 @@ def test_a_revoked_buyer_gets_no_fresh_link(invite, plan, buyer, seller, django_
     with django_capture_on_commit_callbacks(execute=True):
         room_access.fresh_link_request(email=buyer.email, plan_id=plan.public_id)
     assert mail.outbox == []
+
+
+# The link in the browser ---------------------------------------------------------------------
+
+def link_path(url: str) -> str:
+    return url.removeprefix(settings.SITE_URL)
+
+
+def test_opening_the_link_shows_the_deal_and_signs_nobody_in(client, invite, deal, plan):
+    link, url = invite
+    response = client.get(link_path(url))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert deal.name in html and "Open deal room" in html
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert room_access.SESSION_KEY not in client.session
+    link.refresh_from_db()
+    assert link.last_used_at is None
+    assert client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id})).status_code == 404
+
+
+def test_pressing_the_button_opens_the_room_at_a_url_without_the_token(client, invite, plan):
+    link, url = invite
+    token = token_of(url)
+    response = client.post(link_path(url), follow=True)
+    assert response.status_code == 200
+    final_url, _status = response.redirect_chain[-1]
+    assert final_url == reverse("plans:room", kwargs={"plan_id": plan.public_id})
+    assert token not in final_url
+    assert token not in response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert client.session[room_access.SESSION_KEY] == link.pk
+    assert plan.title in response.content.decode()
+
+
+def test_the_session_key_changes_when_the_room_opens(client, invite):
+    _link, url = invite
+    client.get(link_path(url))
+    before = client.session.session_key
+    client.post(link_path(url))
+    assert client.session.session_key != before
+
+
+@pytest.mark.parametrize("case", ["expired", "revoked", "tampered"])
+def test_bad_links_show_a_clear_page_and_open_nothing(client, invite, case, buyer, seller, plan):
+    link, url = invite
+    path = link_path(url)
+    if case == "expired":
+        RoomLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    elif case == "revoked":
+        room_access.buyer_revoke(stakeholder=buyer, actor=Actor(user=seller))
+    else:
+        path = path[:-2] + ("A" if path[-2] != "A" else "B") + "/"
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code in (404, 410)
+        assert "Send me a fresh link" in response.content.decode()
+        assert response["Referrer-Policy"] == "no-referrer"
+    assert room_access.SESSION_KEY not in client.session
+
+
+def test_a_link_of_another_room_does_not_open_this_room(client, invite, org, plan, seller):
+    other_plan = factories.PlanFactory(deal=factories.DealFactory(organization=org, owner=seller))
+    other_buyer = factories.StakeholderFactory(deal=other_plan.deal)
+    _other_link, other_url = room_access.buyer_invite(stakeholder=other_buyer, invited_by=seller)
+    client.post(link_path(other_url))
+    assert client.get(reverse("plans:room", kwargs={"plan_id": other_plan.public_id})).status_code == 200
+    assert client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id})).status_code == 404
+
+
+def test_revoking_ends_an_open_session_on_its_next_request(client, invite, plan, buyer, seller):
+    _link, url = invite
+    client.post(link_path(url))
+    room_url = reverse("plans:room", kwargs={"plan_id": plan.public_id})
+    assert client.get(room_url).status_code == 200
+    room_access.buyer_revoke(stakeholder=buyer, actor=Actor(user=seller))
+    assert client.get(room_url).status_code == 404
+
+
+def test_expiry_ends_an_open_session(client, invite, plan):
+    link, url = invite
+    client.post(link_path(url))
+    RoomLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id})).status_code == 404
+
+
+def test_link_attempts_are_rate_limited_per_ip(client, db, monkeypatch):
+    monkeypatch.setattr(room_access, "LINK_ATTEMPTS_PER_IP", (3, 60))
+    statuses = [client.get(reverse("plans:room-link", kwargs={"token": f"guess{i}"})).status_code for i in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    response = client.post(reverse("plans:room-link", kwargs={"token": "guess9"}))
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_link_attempts_are_rate_limited_per_link(client, invite, monkeypatch):
+    monkeypatch.setattr(room_access, "LINK_ATTEMPTS_PER_LINK", (2, 60))
+    _link, url = invite
+    statuses = []
+    for i in range(3):
+        statuses.append(client.get(link_path(url), REMOTE_ADDR=f"10.0.0.{i}").status_code)
+    assert statuses == [200, 200, 429]
+
+
+def _fresh(client, email, room, ip="127.0.0.1"):
+    return client.post(reverse("plans:room-fresh-link"), {"email": email, "room": room}, REMOTE_ADDR=ip)
+
+
+def test_fresh_link_answers_the_same_for_known_and_unknown_input(
+    client, invite, plan, buyer, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = _fresh(client, buyer.email, str(plan.public_id), ip="10.0.0.1")
+        unknown_email = _fresh(client, "stranger@example.com", str(plan.public_id), ip="10.0.0.2")
+        unknown_room = _fresh(client, buyer.email, "not-a-room", ip="10.0.0.3")
+    assert known.status_code == unknown_email.status_code == unknown_room.status_code == 200
+    assert known.content == unknown_email.content == unknown_room.content
+    assert known["Referrer-Policy"] == "no-referrer"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [buyer.email]
+
+
+def test_fresh_link_requests_are_rate_limited_per_address_and_per_ip(client, invite, plan, buyer, monkeypatch):
+    monkeypatch.setattr(room_access, "FRESH_LINKS_PER_ADDRESS", (2, 60))
+    monkeypatch.setattr(room_access, "FRESH_LINKS_PER_IP", (3, 60))
+    by_address = [_fresh(client, buyer.email, str(plan.public_id), ip=f"10.1.0.{i}").status_code for i in range(3)]
+    assert by_address == [200, 200, 429]
+    by_ip = [_fresh(client, f"x{i}@example.com", "", ip="10.2.0.1").status_code for i in range(4)]
+    assert by_ip == [200, 200, 200, 429]
+
+
+def test_the_expired_link_page_offers_a_fresh_link_that_arrives(
+    client, invite, plan, buyer, django_capture_on_commit_callbacks
+):
+    link, url = invite
+    RoomLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    page = client.get(link_path(url))
+    assert page.status_code == 410
+    assert str(plan.public_id) in page.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _fresh(client, buyer.email, str(plan.public_id))
+    assert len(mail.outbox) == 1
+    new_url = next(line for line in mail.outbox[0].body.splitlines() if "/r/" in line).strip()
+    assert client.post(link_path(new_url)).status_code == 302
