@@ -17,4 +17,7 @@ urlpatterns = [
     path("stakeholders/<uuid:stakeholder_id>/edit/", views.stakeholder_edit, name="stakeholder-edit"),
     path("stakeholders/<uuid:stakeholder_id>/move/", views.stakeholder_move, name="stakeholder-move"),
     path("stakeholders/<uuid:stakeholder_id>/delete/", views.stakeholder_delete, name="stakeholder-delete"),
+    # The buyer's deal room: send a personal link, or end every link (and open session) of the person.
+    path("stakeholders/<uuid:stakeholder_id>/invite/", views.stakeholder_invite, name="stakeholder-invite"),
+    path("stakeholders/<uuid:stakeholder_id>/revoke/", views.stakeholder_revoke, name="stakeholder-revoke"),
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from mapapp.concurrency import StaleEdit
+from plans import room_access
 from plans import services as plan_services
 from plans.activity import Actor
 
@@ -207,13 +208,17 @@ def _section(request: HttpRequest, deal: Deal, *, status: int = 200, **extra) ->
     return render(request, "deals/_stakeholders.html", context, status=status)
 
 
-def _changed(request: HttpRequest, deal: Deal, *, notice: str = "", status: int = 200) -> HttpResponse:
+def _changed(
+    request: HttpRequest, deal: Deal, *, notice: str = "", success: str = "", status: int = 200
+) -> HttpResponse:
     """After a stakeholder write: the section again (HTMX), else back where the user came from."""
     if request.htmx:
-        response = _section(request, deal, notice=notice, status=status)
+        response = _section(request, deal, notice=notice, success=success, status=status)
         return trigger_client_event(response, STAKEHOLDERS_CHANGED)
     if notice:
         messages.warning(request, notice)
+    if success:
+        messages.success(request, success)
     return redirect(_back_url(deal))
 
 
@@ -322,3 +327,34 @@ def stakeholder_delete(request: HttpRequest, stakeholder_id) -> HttpResponse:
         "owned_tasks": stakeholder.tasks.count(), "owned_risks": stakeholder.risks.count(),
     }
     return render(request, "deals/stakeholder_confirm_delete.html", context)
+
+
+@login_required
+def stakeholder_invite(request: HttpRequest, stakeholder_id) -> HttpResponse:
+    """Mail a buyer-side person a personal link to the deal room; says until when it works."""
+    stakeholder = get_stakeholder_for_member(request, stakeholder_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        link, _url = room_access.buyer_invite(stakeholder=stakeholder, invited_by=request.user)
+    except ValidationError as error:
+        return _changed(request, stakeholder.deal, notice=" ".join(error.messages), status=422 if request.htmx else 200)
+    expires = formats.date_format(timezone.localtime(link.expires_at), "DATE_FORMAT")
+    success = _("%(name)s was sent a link to the deal room. It works until %(date)s.") % {
+        "name": stakeholder.name, "date": expires,
+    }
+    return _changed(request, stakeholder.deal, success=success)
+
+
+@login_required
+def stakeholder_revoke(request: HttpRequest, stakeholder_id) -> HttpResponse:
+    """End a buyer-side person's access to the deal room: every link, and any open session."""
+    stakeholder = get_stakeholder_for_member(request, stakeholder_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    revoked = room_access.buyer_revoke(stakeholder=stakeholder, actor=_actor(request))
+    if revoked:
+        success = _("%(name)s no longer has access to the deal room.") % {"name": stakeholder.name}
+    else:
+        success = _("%(name)s had no open link to the deal room.") % {"name": stakeholder.name}
+    return _changed(request, stakeholder.deal, success=success)

@@ -263,3 +263,60 @@ def test_the_expired_link_page_offers_a_fresh_link_that_arrives(
     assert len(mail.outbox) == 1
     new_url = next(line for line in mail.outbox[0].body.splitlines() if "/r/" in line).strip()
     assert client.post(link_path(new_url)).status_code == 302
+
+
+# The seller's buttons ------------------------------------------------------------------------
+
+def test_the_plan_page_offers_invite_and_revoke_for_buyers_with_an_email(seller_client, plan, buyer, deal):
+    seller_side = factories.StakeholderFactory(deal=deal, side=Side.SELLER)
+    html = seller_client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id})).content.decode()
+    invite_url = reverse("deals:stakeholder-invite", kwargs={"stakeholder_id": buyer.public_id})
+    assert invite_url in html
+    assert reverse("deals:stakeholder-revoke", kwargs={"stakeholder_id": buyer.public_id}) in html
+    assert reverse("deals:stakeholder-invite", kwargs={"stakeholder_id": seller_side.public_id}) not in html
+
+
+def test_the_seller_invites_a_buyer_with_htmx_and_sees_the_expiry(
+    seller_client, plan, buyer, django_capture_on_commit_callbacks
+):
+    url = reverse("deals:stakeholder-invite", kwargs={"stakeholder_id": buyer.public_id})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = seller_client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    link = RoomLink.objects.get(stakeholder=buyer)
+    html = response.content.decode()
+    assert "was sent a link to the deal room" in html
+    assert str(link.expires_at.year) in html and 'id="stakeholders"' in html
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [buyer.email]
+
+
+def test_inviting_without_js_redirects_back_to_the_plan(seller_client, plan, buyer):
+    url = reverse("deals:stakeholder-invite", kwargs={"stakeholder_id": buyer.public_id})
+    response = seller_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("plans:detail", kwargs={"plan_id": plan.public_id}))
+    assert seller_client.get(url).status_code == 405
+
+
+def test_inviting_a_person_without_an_email_says_why(seller_client, plan, deal):
+    person = factories.StakeholderFactory(deal=deal, email="", name="No Mail")
+    url = reverse("deals:stakeholder-invite", kwargs={"stakeholder_id": person.public_id})
+    response = seller_client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert "has no e-mail address" in response.content.decode()
+    assert not RoomLink.objects.exists()
+
+
+def test_the_sellers_revoke_button_ends_the_buyers_open_session(seller_client, client, plan, buyer, seller):
+    from django.test import Client
+
+    buyer_browser = Client()
+    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    buyer_browser.post(link_path(url))
+    room_url = reverse("plans:room", kwargs={"plan_id": plan.public_id})
+    assert buyer_browser.get(room_url).status_code == 200
+    response = seller_client.post(
+        reverse("deals:stakeholder-revoke", kwargs={"stakeholder_id": buyer.public_id}), HTTP_HX_REQUEST="true"
+    )
+    assert "no longer has access" in response.content.decode()
+    assert buyer_browser.get(room_url).status_code == 404
