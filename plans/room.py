@@ -8,22 +8,39 @@ organization who may see the deal get the same room page as a preview.
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side
 
 from . import room_access, scheduling
 from .access import get_plan_for_member
-from .models import Activity, Milestone, Plan, Risk, RiskStatus, RoomLink, Task, TaskDependency, TaskSide
+from .models import (
+    Activity,
+    Milestone,
+    Plan,
+    Risk,
+    RiskStatus,
+    RoomLink,
+    Task,
+    TaskDependency,
+    TaskSide,
+)
 from .selectors import (
-    ACTIVITY_ROW_FIELDS, TASK_ROW_FIELDS, DateLabels, _labels, activity_rows, milestone_row, plan_section_data,
-    risk_row, row_labels, task_row,
+    ACTIVITY_ROW_FIELDS,
+    TASK_ROW_FIELDS,
+    DateLabels,
+    _labels,
+    activity_rows,
+    milestone_row,
+    plan_section_data,
+    risk_row,
+    row_labels,
+    task_row,
 )
 
 CHANGES_SHOWN = 30

@@ -210,7 +210,7 @@ class BuyerSessionMiddleware:
     except the room's own and the public account pages (log in, sign up, accept an invitation):
     not a login redirect. A buyer sees one deal room and nothing else."""
 
-    PUBLIC_URL_NAMES = {"home", "login", "logout", "signup", "invitation-accept"}
+    PUBLIC_URL_NAMES = frozenset({"home", "login", "logout", "signup", "invitation-accept"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -221,12 +221,12 @@ class BuyerSessionMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if match is None or request.user.is_authenticated:
-            return None
+            return
         name = match.url_name or ""
         if match.namespace == "plans" and name.startswith("room"):
-            return None
+            return
         if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:
-            return None
+            return
         if SESSION_KEY in request.session:
             raise Http404
-        return None
+        return

@@ -1,6 +1,7 @@
 """The buyer's deal room page: what the buyer sees, what they never see, and its cost."""
 
 import datetime
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -146,7 +147,7 @@ def test_the_room_costs_the_same_queries_for_5_and_100_tasks(
                               owner=buyer if i % 3 else None, side=TaskSide.BUYER if i % 3 else TaskSide.SELLER)
         for i in range(count)
     ]
-    for before, after in zip(tasks, tasks[1:]):
+    for before, after in itertools.pairwise(tasks):
         TaskDependency.objects.create(organization=org, task=after, prerequisite=before)
     factories.RiskFactory(plan=plan, organization=org, owner=buyer)
     link = open_room(client, buyer, seller)

@@ -4,8 +4,8 @@ import datetime
 import hashlib
 
 import pytest
-from django.core import mail
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
