@@ -1,0 +1,58 @@
+"""The seller invites a buyer from the plan page; the buyer opens the link from the e-mail in
+a browser of their own, presses the button and lands in the room at a URL without the token."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from mapapp.models import Role
+from plans.models import TaskSide
+from tests import factories
+
+from .test_build_a_plan import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_seller_invites_and_the_buyer_opens_the_room(page, browser, live_server):
+    membership = factories.MembershipFactory(role=Role.SELLER, user__email="sam@acme.example", user__name="Sam Seller")
+    deal = factories.DealFactory(
+        organization=membership.organization, owner=membership.user, name="Northwind rollout", amount="777000.00"
+    )
+    plan = factories.PlanFactory(deal=deal, organization=deal.organization, title="Northwind MAP")
+    buyer = factories.StakeholderFactory(deal=deal, name="Sarah Chen", email="sarah@northwind.example")
+    factories.TaskFactory(plan=plan, organization=plan.organization, title="Security questionnaire",
+                          side=TaskSide.BUYER, owner=buyer)
+    factories.TaskFactory(plan=plan, organization=plan.organization, title="Margin check", internal=True)
+
+    sign_in(page, membership.user.email)
+    page.goto(f"/plans/{plan.public_id}/")
+    row = page.locator(".stakeholder-row", has_text="Sarah Chen")
+    row.get_by_role("button", name=re.compile("Invite to the room")).click()
+    expect(page.locator("#stakeholders .alert-success")).to_contain_text("was sent a link to the deal room")
+
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sarah@northwind.example"]
+    link = re.search(r"https?://\S+/r/[\w-]+/", mail.outbox[0].body).group(0)
+    path = link[link.index("/r/"):]
+
+    buyer_context = browser.new_context(base_url=live_server.url)
+    try:
+        buyer_page = buyer_context.new_page()
+        buyer_page.set_default_timeout(10_000)
+        buyer_page.goto(path)
+        expect(buyer_page.get_by_role("heading", name="Northwind rollout")).to_be_visible()
+        buyer_page.get_by_role("button", name="Open deal room").click()
+        expect(buyer_page).to_have_url(re.compile(rf"/room/{plan.public_id}/$"))
+        assert "/r/" not in buyer_page.url
+        expect(buyer_page.get_by_role("heading", name="Northwind MAP")).to_be_visible()
+        expect(buyer_page.locator("#room-mine")).to_contain_text("Security questionnaire")
+        content = buyer_page.content()
+        assert "Margin check" not in content
+        assert not any(amount in content for amount in ("777000", "777,000", "777.000"))
+        # A buyer session sees nothing else: the deal list is 404, not a login page.
+        response = buyer_page.goto("/deals/")
+        assert response.status == 404
+    finally:
+        buyer_context.close()
