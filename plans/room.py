@@ -47,7 +47,14 @@ CHANGES_SHOWN = 30
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token (and the room) must not leak through Referer, shared caches or history.
+    """No Referer from these responses (the redirect after the exchange above all, so the next
+    request does not carry the token's URL), and no caching.
+
+    Pages keep base.html's `<meta name="referrer" content="same-origin">`, which wins in the
+    document: under an effective no-referrer policy browsers send `Origin: null` (and no
+    Referer) with a form POST, which Django's CSRF check refuses, so the "Open deal room"
+    button would never work. same-origin still sends nothing to other sites.
+    """
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)
     return response
@@ -200,7 +207,9 @@ def room_fresh_link(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     email = (request.POST.get("email") or "").strip().lower()[:254]
     if room_access.rate_limited(f"fresh-link:ip:{_client_ip(request)}", room_access.FRESH_LINKS_PER_IP) or (
-        email and room_access.rate_limited(f"fresh-link:email:{email}", room_access.FRESH_LINKS_PER_ADDRESS)
+        email and room_access.rate_limited(
+            f"fresh-link:email:{room_access.token_hash(email)}", room_access.FRESH_LINKS_PER_ADDRESS
+        )
     ):
         return _too_many(request)
     try:

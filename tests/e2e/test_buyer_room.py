@@ -41,11 +41,15 @@ def test_seller_invites_and_the_buyer_opens_the_room(page, browser, live_server)
     try:
         buyer_page = buyer_context.new_page()
         buyer_page.set_default_timeout(10_000)
+        referers = []
+        buyer_page.on("request", lambda r: referers.append(r.headers.get("referer") or "") if "/room/" in r.url else None)
         buyer_page.goto(path)
         expect(buyer_page.get_by_role("heading", name="Northwind rollout")).to_be_visible()
         buyer_page.get_by_role("button", name="Open deal room").click()
         expect(buyer_page).to_have_url(re.compile(rf"/room/{plan.public_id}/$"))
         assert "/r/" not in buyer_page.url
+        # The redirect answered "Referrer-Policy: no-referrer": the room's request does not carry the token.
+        assert referers and not any("/r/" in referer for referer in referers)
         expect(buyer_page.get_by_role("heading", name="Northwind MAP")).to_be_visible()
         expect(buyer_page.locator("#room-mine")).to_contain_text("Security questionnaire")
         content = buyer_page.content()

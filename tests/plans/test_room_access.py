@@ -133,6 +133,9 @@ def test_opening_the_link_shows_the_deal_and_signs_nobody_in(client, invite, dea
     html = response.content.decode()
     assert deal.name in html and "Open deal room" in html
     assert response["Referrer-Policy"] == "no-referrer"
+    # In the document, same-origin (never no-referrer: its `Origin: null` fails the button's CSRF
+    # check, see plans.room._private): the token's URL is never sent to another site.
+    assert '<meta name="referrer" content="same-origin">' in html and 'content="no-referrer"' not in html
     assert room_access.SESSION_KEY not in client.session
     link.refresh_from_db()
     assert link.last_used_at is None
