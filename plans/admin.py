@@ -3,7 +3,7 @@ so filters by organization are on every list and related rows are picked by raw 
 
 from django.contrib import admin
 
-from .models import Activity, Comment, Milestone, Plan, Risk, Task, TaskDependency
+from .models import Activity, Comment, Milestone, Plan, Risk, RoomLink, Task, TaskDependency
 
 READONLY = ("public_id",)
 
@@ -80,4 +80,20 @@ class ActivityAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoomLink)
+class RoomLinkAdmin(admin.ModelAdmin):
+    """Read-only: links are made by the invite service (the token exists only in its e-mail)."""
+
+    list_display = ("stakeholder", "organization", "created_at", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("organization",)
+    search_fields = ("stakeholder__name", "stakeholder__email")
+    list_select_related = ("stakeholder", "organization")
+    exclude = ("token_hash",)
+    readonly_fields = (*READONLY, "organization", "stakeholder", "created_by", "created_at", "expires_at",
+                       "revoked_at", "last_used_at", "previous_visit_at")
+
+    def has_add_permission(self, request):
         return False
