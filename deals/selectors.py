@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, Now
 
-from plans.models import Plan, Task, TaskStatus
+from plans.models import Plan, RoomLink, Task, TaskStatus
 
 from .models import Deal, DecisionRole, Side, Stakeholder
 
@@ -57,9 +57,23 @@ def deal_search(
     )
 
 
+def with_room_access(stakeholders: QuerySet[Stakeholder]) -> QuerySet[Stakeholder]:
+    """Each person with `room_until`: when their last usable deal room link expires (None without
+    one). A correlated subquery in the same query, so the section costs no query per person."""
+    links = (
+        RoomLink.objects.filter(
+            organization_id=OuterRef("organization_id"), stakeholder_id=OuterRef("pk"), revoked_at__isnull=True,
+            expires_at__gt=Now(),
+        )
+        .order_by("-expires_at")
+        .values("expires_at")[:1]
+    )
+    return stakeholders.annotate(room_until=Subquery(links))
+
+
 def stakeholders_by_side(deal: Deal) -> tuple[list[Stakeholder], list[Stakeholder]]:
     """The deal's people as (buyer side, seller side), each in its own order."""
-    return split_by_side(Stakeholder.objects.filter(organization_id=deal.organization_id, deal=deal))
+    return split_by_side(with_room_access(Stakeholder.objects.filter(organization_id=deal.organization_id, deal=deal)))
 
 
 def split_by_side(stakeholders) -> tuple[list[Stakeholder], list[Stakeholder]]:

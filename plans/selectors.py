@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
-from deals.selectors import split_by_side
+from deals.selectors import split_by_side, with_room_access
 
 from . import scheduling
 from .activity import change_rows
@@ -448,7 +448,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         .order_by("pk")
         .values_list("task_id", "prerequisite_id")
     )
-    stakeholders = list(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id))
+    stakeholders = list(with_room_access(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id)))
     buyer_stakeholders, seller_stakeholders = split_by_side(stakeholders)
     risks = list(
         Risk.objects.filter(organization_id=org_id, plan=plan).values_list(

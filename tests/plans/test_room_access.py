@@ -323,3 +323,11 @@ def test_the_sellers_revoke_button_ends_the_buyers_open_session(seller_client, c
     )
     assert "no longer has access" in response.content.decode()
     assert buyer_browser.get(room_url).status_code == 404
+
+
+def test_the_plan_page_shows_until_when_a_buyers_link_works_and_not_after_revoking(seller_client, plan, buyer, seller):
+    _link, _url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    page = reverse("plans:detail", kwargs={"plan_id": plan.public_id})
+    assert "Room link until" in seller_client.get(page).content.decode()
+    room_access.buyer_revoke(stakeholder=buyer, actor=Actor(user=seller))
+    assert "Room link until" not in seller_client.get(page).content.decode()
