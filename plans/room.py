@@ -44,6 +44,25 @@ from .selectors import (
 )
 
 CHANGES_SHOWN = 30
+# The plan's fields the room shows; a change to any other (budget, the seller's goals, …) is
+# left out of "what changed since your last visit" too.
+ROOM_PLAN_FIELDS = frozenset({
+    "title", "status", "buyer_objective", "success_criteria", "kpis", "value_proposition", "first_value_date",
+    "target_close_date", "go_live_date",
+})
+
+
+def _room_changes(activities: list) -> list:
+    """Activity rows as the buyer may read them: plan changes cut to the fields the room shows."""
+    rows = []
+    for activity in activities:
+        if activity.target_type == "plan" and activity.changes:
+            shown = {k: v for k, v in activity.changes.items() if k in ROOM_PLAN_FIELDS}
+            if not shown:
+                continue
+            activity = activity._replace(changes=shown)
+        rows.append(activity)
+    return rows
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -104,7 +123,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
     )
     changes = []
     if since is not None:
-        changes = list(
+        changes = _room_changes(
             Activity.objects.filter(organization_id=org_id, plan=plan, internal=False, created_at__gt=since)
             .values_list(*ACTIVITY_ROW_FIELDS, named=True)[:CHANGES_SHOWN]
         )

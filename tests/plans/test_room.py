@@ -157,3 +157,19 @@ def test_the_room_costs_the_same_queries_for_5_and_100_tasks(
     with django_assert_num_queries(8):
         response = client.get(room_url(plan))
     assert response.status_code == 200
+
+
+def test_changes_to_fields_the_room_does_not_show_stay_out_of_what_changed(client, plan, buyer, seller):
+    from plans.services import plan_update
+
+    link = open_room(client, buyer, seller)
+    RoomLink.objects.filter(pk=link.pk).update(previous_visit_at=timezone.now() - datetime.timedelta(hours=1))
+    plan_update(plan=plan, actor=Actor(user=seller), version=plan.version,
+                data={"budget_amount": "4321987.00", "seller_objective": "Upsell the analytics add-on"})
+    plan.refresh_from_db()
+    plan_update(plan=plan, actor=Actor(user=seller), version=plan.version,
+                data={"go_live_date": datetime.date(2027, 5, 3), "budget_notes": "Secret discount"})
+    html = client.get(room_url(plan)).content.decode()
+    changes = html[html.index('id="room-changes"'):html.index('id="room-mine"')]
+    assert "4321987" not in html and "4,321,987" not in html and "Upsell" not in html and "Secret discount" not in html
+    assert "2027" in changes
