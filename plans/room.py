@@ -56,8 +56,12 @@ def _room_changes(activities: list) -> list:
     """Activity rows as the buyer may read them: plan changes cut to the fields the room shows."""
     rows = []
     for activity in activities:
-        if activity.target_type == "plan" and activity.changes:
-            shown = {k: v for k, v in activity.changes.items() if k in ROOM_PLAN_FIELDS}
+        if activity.changes:
+            if activity.target_type == "plan":
+                shown = {k: v for k, v in activity.changes.items() if k in ROOM_PLAN_FIELDS}
+            else:
+                # A dependency list may name internal tasks.
+                shown = {k: v for k, v in activity.changes.items() if k != "depends_on"}
             if not shown:
                 continue
             activity = activity._replace(changes=shown)

@@ -173,3 +173,13 @@ def test_changes_to_fields_the_room_does_not_show_stay_out_of_what_changed(clien
     changes = html[html.index('id="room-changes"'):html.index('id="room-mine"')]
     assert "4321987" not in html and "4,321,987" not in html and "Upsell" not in html and "Secret discount" not in html
     assert "2027" in changes
+
+
+def test_a_dependency_change_naming_an_internal_task_stays_out_of_what_changed(client, plan, buyer, seller, furnished):
+    from plans.services import task_set_dependencies
+
+    link = open_room(client, buyer, seller)
+    RoomLink.objects.filter(pk=link.pk).update(previous_visit_at=timezone.now() - datetime.timedelta(hours=1))
+    task_set_dependencies(task=furnished["shared"], actor=Actor(user=seller), prerequisites=[furnished["hidden"]])
+    html = client.get(room_url(plan)).content.decode()
+    assert "Discount approval by finance" not in html
