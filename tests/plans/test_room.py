@@ -119,7 +119,7 @@ def test_buyer_text_is_escaped(buyer_client, plan, furnished):
 def test_the_buyer_nav_has_no_seller_links(buyer_client, plan):
     html = buyer_client.get(room_url(plan)).content.decode()
     assert reverse("deals:list") not in html
-    assert "Log out" not in html
+    assert "Log out" not in html and "Log in" not in html and "Sign up" not in html
 
 
 def test_a_member_who_may_see_the_deal_gets_a_preview(seller_client, plan, furnished):
