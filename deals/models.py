@@ -52,6 +52,9 @@ class Deal(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Buyer e-mail domains ("meridianfreight.com") whose people may get their own room link
+    # by self-service, without waiting for approval.
+    buyer_email_domains = models.JSONField(_("buyer e-mail domains"), default=list, blank=True)
 
     objects = DealQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 """Settings for the test suite: real PostgreSQL and Redis on 127.0.0.1 unless told otherwise."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mapapp")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -15,6 +16,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process in tests, but the cache (rate limits, later) is the real Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Attachments go to a throw-away folder per test run.
+STORAGES["attachments"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="mapapp-attachments-")},
+}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Static files are served from the app directories in tests; no collectstatic needed.

@@ -1,12 +1,14 @@
 """The Mutual Action Plan and everything in it."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Deal, Stakeholder
+from deals.models import Deal, Side, Stakeholder
 from mapapp.models import TenantModel, TenantQuerySet
 
 
@@ -45,6 +47,11 @@ class Plan(TenantModel):
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     agreed_by = models.ForeignKey(
         Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agreed by")
+    )
+    # After the agreement, a change to a committed date or owner asks the other side to
+    # re-confirm: the side asked ("buyer" or "seller"), empty when nothing waits.
+    reconfirm_side = models.CharField(
+        _("waiting for re-confirmation by"), max_length=8, choices=Side.choices, blank=True
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -276,3 +283,159 @@ class RoomLink(TenantModel):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Slip(TenantModel):
+    """A task's due date moved later: by how many days, who moved it and why.
+
+    Written whenever a due date moves later (a buyer's proposed date included), so the plan
+    keeps an honest record of time lost and by whom.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="slips")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="slips")
+    from_date = models.DateField(_("was due"))
+    to_date = models.DateField(_("now due"))
+    days = models.PositiveIntegerField(_("days lost"))
+    reason = models.TextField(_("reason"), blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "plan", "-created_at"])]
+        constraints = [models.CheckConstraint(condition=models.Q(to_date__gt=models.F("from_date")), name="slip_moves_later")]
+
+
+class Baseline(TenantModel):
+    """The plan as agreed: saved when the buyer accepts the plan and whenever a side re-confirms.
+
+    `snapshot` keeps what was committed, by public id: {"plan": {field: value}, "milestones":
+    {id: {"title", "target_date"}}, "tasks": {id: {"title", "due_date", "owner", "owner_name"}}}.
+    The newest baseline is the agreed version that later changes are compared with.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="baselines")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    confirmed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_by_stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_by_name = models.CharField(max_length=150)
+    confirmed_by_title = models.CharField(max_length=150, blank=True)
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "plan", "-created_at"])]
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class AccessRequest(TenantModel):
+    """Someone without a link of their own asks to join a deal room (a forwarded link, say).
+
+    The seller, or the buyer's champion, approves it: that adds them as a buyer-side
+    stakeholder and mails them their own link.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="access_requests")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail"))
+    title = models.CharField(_("role"), max_length=150, blank=True)
+    # Whose link was opened, when the request came from a forwarded link.
+    via = models.ForeignKey(Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    decided_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "plan", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "email"], condition=models.Q(status="pending"), name="one_pending_request_per_email"
+            )
+        ]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the uploaded name on disk: a random name under the organization's own folder.
+    return f"{instance.organization.public_id}/{uuid.uuid4().hex}"
+
+
+def attachment_storage():
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+class Attachment(TenantModel):
+    """A file on a task (the architecture document, the security questionnaire).
+
+    Stored per organization in private storage, outside the static and media URLs; only
+    plans.attachments' download view, which checks access, hands it out.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, storage=attachment_storage, max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by_stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "plan", "task"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoomVisit(TenantModel):
+    """A buyer's visit to the deal room: a visit starts when the room is opened after a
+    pause of RoomVisit.GAP or more; later requests in it only move `last_seen_at`."""
+
+    GAP_MINUTES = 30
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="room_visits")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="room_visits")
+    link = models.ForeignKey(RoomLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["organization", "plan", "stakeholder", "-started_at"])]
