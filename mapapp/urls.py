@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mapapp.account_urls")),
+    path("api/", include("mapapp.api_urls")),
     path("deals/", include("deals.urls")),
     path("", include("plans.urls")),
 ]

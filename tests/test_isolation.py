@@ -144,11 +144,28 @@ def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects,
     assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin"
 
 
-def test_a_buyer_session_gets_404_on_seller_pages_without_ids(client, org, other_seller):
-    """Not only object URLs: the deal list and "new deal" answer 404 too, not a login page."""
+def url_names_without_object_ids():
+    """Every named URL without an object id, except the buyer's own room pages and the public
+    account pages, which BuyerSessionMiddleware lets through on purpose."""
+    public = {f"{name}" for name in room_access.BuyerSessionMiddleware.PUBLIC_URL_NAMES}
+    for name, kwargs in _walk(get_resolver().url_patterns):
+        if kwargs - NOT_OBJECT_KWARGS or name in public:
+            continue
+        if name.startswith("plans:room"):
+            continue
+        yield name
+
+
+def test_a_buyer_session_gets_404_on_every_seller_page_and_api_route_without_ids(client, org, other_seller):
+    """Not only object URLs: the deal list, "new deal", the API and its schema answer 404 too,
+    not a login page."""
+    names = sorted(url_names_without_object_ids())
+    assert {"deals:list", "deals:create", "api:schema", "api:docs"} <= set(names), names
     open_room_of_other_deal(client, org, other_seller)
-    for name in ("deals:list", "deals:create"):
-        assert client.get(reverse(name)).status_code == 404, name
+    for name in names:
+        url = reverse(name)
+        assert client.get(url).status_code == 404, name
+        assert client.post(url).status_code == 404, name
 
 
 def test_the_room_of_a_plan_opens_for_its_own_buyer(client, plan, buyer, seller):
