@@ -80,7 +80,7 @@ bench: $(STAMP) ## run every bench/*.py against PostgreSQL with the test setting
 	@shopt -s nullglob; files=(bench/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "==> bench: no bench/*.py yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do \
-	  [ "$$f" = bench/harness.py ] && continue; \
+	  case "$$f" in bench/harness.py|bench/_*) continue;; esac; \
 	  echo "==> bench: $$f"; \
 	  DJANGO_SETTINGS_MODULE=mapapp.test_settings PYTHONPATH=. $(PY) "$$f"; \
 	done

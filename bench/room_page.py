@@ -1,0 +1,71 @@
+#!/usr/bin/env python
+"""Server time and queries of the buyer's deal room.
+
+Builds plans of 5, 60 and 100 tasks (the plan_page bench's data: 8 milestones, 12 stakeholders,
+6 risks, dependencies, history; every tenth task internal to the seller), opens each room
+with a buyer's magic link the way a browser does (GET the link, POST its button), and times
+GET plans:room for the 60-task plan: 5 warm-up requests, then the median and p90 of 50. Prints
+the room's query count for every plan size; they must be equal.
+
+    DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/room_page.py
+"""
+
+import time
+
+import harness
+
+harness.setup("room_page")
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from _plans import build_plan
+from deals.models import Side
+from mapapp.models import Membership, Organization, Role, User
+from plans import room_access
+from plans.models import Plan, Task
+
+
+def open_room(plan: Plan, seller: User) -> tuple[Client, str]:
+    """A browser of the plan's champion, with the room open; answers it and the room's URL."""
+    buyer = plan.deal.stakeholders.filter(side=Side.BUYER).order_by("pk").first()
+    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    client = Client()
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    client.get(reverse("plans:room-link", kwargs={"token": token}))
+    response = client.post(reverse("plans:room-link", kwargs={"token": token}))
+    assert response.status_code == 302, response.status_code
+    return client, response["Location"]
+
+
+def run() -> None:
+    organization = Organization.objects.create(name="Bench Vendor")
+    seller = User.objects.create_user("seller@bench.example", "x", name="Sam Seller")
+    Membership.objects.create(organization=organization, user=seller, role=Role.SELLER)
+    started = time.perf_counter()
+    plans = {n: build_plan(organization, seller, n, str(n)) for n in (5, 60, 100)}
+    for plan in plans.values():
+        ids = list(Task.objects.filter(plan=plan).order_by("pk").values_list("pk", flat=True))
+        Task.objects.filter(pk__in=ids[9::10]).update(internal=True)
+    built = time.perf_counter() - started
+    harness.analyze()
+
+    rooms = {n: open_room(plan, seller) for n, plan in plans.items()}
+    client, url = rooms[60]
+    figures = harness.measure(client, {"room": url})["room"]
+    by_size = {n: harness.count_queries(c, u) for n, (c, u) in rooms.items()}
+
+    print(f"room page bench on {connection.vendor} ({connection.settings_dict['NAME']}); data built in {built:.1f} s")
+    print(f"room of a plan of 60 tasks (6 internal, not shown), 8 milestones, 12 stakeholders, 6 risks; "
+          f"{harness.WARMUP} warm-up + {harness.RUNS} timed requests as the buyer")
+    print(f"room page: median {figures['median']:.1f} ms p90 {figures['p90']:.1f} ms, {figures['queries']} queries "
+          f"({figures['sql_ms']:.1f} ms in SQL), {figures['bytes'] / 1024:.0f} KiB of HTML")
+    equal = len(set(by_size.values())) == 1
+    print("room page queries by plan size: "
+          + ", ".join(f"{n} tasks: {q}" for n, q in by_size.items())
+          + (" (equal)" if equal else "  <-- NOT EQUAL: something queries per row"))
+
+
+if __name__ == "__main__":
+    harness.run_in_throwaway_db(run)
