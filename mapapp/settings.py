@@ -239,6 +239,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# How many reverse proxies in front of the app append to X-Forwarded-For. Rate limits key on
+# the client's address: behind a proxy REMOTE_ADDR is the proxy's, shared by every visitor.
+# 0 (the default) trusts no header; never set it higher than the proxies you run, or a
+# client can pick the address it is counted under.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Long free text is capped at the form level; this caps a whole request body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from deals.models import Side, Stakeholder
+from mapapp.http import client_ip
 from deals.selectors import split_by_side
 
 from . import room_access, scheduling
@@ -84,7 +85,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
