@@ -189,7 +189,6 @@ def _grant(access_request: AccessRequest, *, actor: Actor, by_self_service: bool
             name=access_request.name, title=access_request.title, email=access_request.email,
         )
         record(plan=plan, actor=actor, verb="created", target=stakeholder)
-    room_access._issue(stakeholder=stakeholder, created_by=actor.user)
     access_request.status = AccessRequestStatus.APPROVED
     access_request.decided_at = timezone.now()
     access_request.decided_by_user = actor.user
@@ -198,6 +197,7 @@ def _grant(access_request: AccessRequest, *, actor: Actor, by_self_service: bool
     access_request.save(update_fields=[
         "status", "decided_at", "decided_by_user", "decided_by_stakeholder", "stakeholder",
     ])
+    room_access._issue(stakeholder=stakeholder, created_by=actor.user, access_request_id=access_request.pk)
     record(
         plan=plan, actor=actor, verb="access_self_service" if by_self_service else "access_approved",
         target=stakeholder, internal=True,

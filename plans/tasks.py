@@ -14,9 +14,18 @@ from deals.models import DecisionRole, Side, Stakeholder
 from .models import AccessRequest, Plan, RoomLink
 
 
+def _decider_name(access_request) -> str:
+    if access_request.decided_by_user is not None:
+        return access_request.decided_by_user.get_full_name()
+    if access_request.decided_by_stakeholder is not None:
+        return access_request.decided_by_stakeholder.name
+    return ""  # self-service
+
+
 @shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
-    """E-mail a deal room link. Does nothing for a link that is gone, unusable or of another org."""
+def send_room_invite(*, organization_id: int, link_id: int, url: str, access_request_id: int | None = None) -> None:
+    """E-mail a deal room link. Does nothing for a link that is gone, unusable or of another org.
+    With `access_request_id`, the mail tells the requester their request was approved (and by whom)."""
     link = (
         RoomLink.objects.filter(organization_id=organization_id, pk=link_id)
         .select_related("stakeholder__deal", "created_by")
@@ -28,6 +37,13 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
     plan = Plan.objects.filter(organization_id=organization_id, deal_id=stakeholder.deal_id).first()
     if plan is None:
         return
+    approved = None
+    if access_request_id is not None:
+        approved = (
+            AccessRequest.objects.filter(organization_id=organization_id, pk=access_request_id, stakeholder=stakeholder)
+            .select_related("decided_by_user", "decided_by_stakeholder")
+            .first()
+        )
     context = {
         "stakeholder": stakeholder,
         "deal": stakeholder.deal,
@@ -35,6 +51,8 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
         "inviter": link.created_by,
         "url": url,
         "expires_at": link.expires_at,
+        "approved": approved,
+        "approver": _decider_name(approved) if approved else "",
     }
     with translation.override(stakeholder.language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string("emails/room-invite-subject.txt", context).split())

@@ -138,9 +138,14 @@ def test_requester_text_is_escaped_in_pages_and_mails(
     html = seller_client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id})).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "<script>alert(2)" not in html
+    request = AccessRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        seller_client.post(reverse("plans:access-request-approve", kwargs={"accessrequest_id": request.public_id}))
+    assert len(mail.outbox) == 3  # two notices and the requester's link
     for message in mail.outbox:
         body = message.alternatives[0][0]
         assert "<img src=x" not in body and "<script>alert(2)" not in body and "&lt;img" in body
+    assert "\n" not in mail.outbox[0].subject
 
 
 # The seller decides ----------------------------------------------------------------------------
@@ -166,6 +171,7 @@ def test_the_seller_sees_pending_requests_and_approves_one(
     )
     [message] = mail.outbox
     assert message.to == ["lee.park@meridianfreight.com"]
+    assert "Sam Seller approved your request to join the deal room" in message.body  # the requester is told
     [url] = links_in(message)
     link = RoomLink.objects.get(stakeholder=newcomer)
     assert link.token_hash == room_access.token_hash(token_of(url)) and token_of(url) not in link.token_hash
@@ -250,6 +256,8 @@ def test_the_champion_sees_requests_in_the_room_and_approves(
     assert request.status == AccessRequestStatus.APPROVED
     assert request.decided_by_stakeholder == buyer and request.decided_by_user is None
     assert [m.to for m in mail.outbox] == [[FORM["email"]]]
+    assert "Sarah Chen approved your request" in mail.outbox[0].body
+    assert "Sarah Chen approved your request" in mail.outbox[0].alternatives[0][0]
     assert "is in: their own link is on its way" in champion.get(room_url(plan)).content.decode()
 
 
@@ -307,6 +315,7 @@ def test_an_address_at_a_listed_domain_gets_its_own_link_at_once(
     assert newcomer.email == "lee.park@meridianfreight.com" and newcomer.side == Side.BUYER
     link_mails = [m for m in mail.outbox if links_in(m)]
     assert [m.to for m in link_mails] == [["lee.park@meridianfreight.com"]]  # that address only
+    assert "at one of the buyer's domains listed for this deal" in link_mails[0].body
     notices = {m.to[0]: m for m in mail.outbox if not links_in(m)}
     assert set(notices) == {seller.email, buyer.email} and "self-service" in notices[seller.email].body
     assert Activity.objects.filter(plan=plan, verb="access_self_service").exists()
