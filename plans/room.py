@@ -253,6 +253,10 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
         plan = get_plan_for_member(request, plan_id)
         data = room_page_data(plan, stakeholder=None, since=None)
         return _private(render(request, "room/room.html", {**data, "preview": True}))
+    if room_access.SESSION_KEY not in request.session and not request.user.is_authenticated:
+        # Someone handed the room's address without a link: the same page for every id (no
+        # oracle), pointing to the link e-mail, whose page lets a colleague ask for access.
+        return _private(render(request, "room/no_access.html", {"csrf_token": ""}, status=404))
     plan, link = room_access.get_plan_for_buyer(request, plan_id)
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
     if access_requests.is_champion(link.stakeholder):

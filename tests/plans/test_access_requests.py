@@ -405,3 +405,14 @@ def test_the_notice_task_reloads_within_the_organization(token, plan, buyer, out
     assert mail.outbox == []
     send_access_request_notice(organization_id=plan.organization_id, access_request_id=request.pk)
     assert len(mail.outbox) == 2
+
+
+def test_the_room_address_without_a_link_explains_how_to_get_in_and_is_the_same_for_any_id(client, plan):
+    import uuid
+
+    real = client.get(room_url(plan))
+    made_up = client.get(reverse("plans:room", kwargs={"plan_id": uuid.uuid4()}))
+    assert real.status_code == made_up.status_code == 404
+    assert real.content == made_up.content
+    assert "request your own access" in real.content.decode()
+    assert plan.title not in real.content.decode() and plan.deal.name not in real.content.decode()
