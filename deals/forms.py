@@ -139,12 +139,33 @@ class DealForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("shared_with", "version")}
 
 
+class DomainListField(forms.CharField):
+    """A list of e-mail domains typed as text: one per line, or separated by commas or spaces."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "autocapitalize": "none",
+                                   "placeholder": "meridianfreight.com"})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value):
+        from plans.access_requests import clean_email_domains
+
+        return clean_email_domains(super().to_python(value))
+
+
 class DealEditForm(DealForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    buyer_email_domains = DomainListField(
+        label=_("Buyer e-mail domains"), required=False, max_length=3000,
+        help_text=_("People with an address at one of these domains (exactly, not subdomains) get their own room "
+                    "link by e-mail when they ask for access, without waiting for approval. One per line; "
+                    "no free e-mail services."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     field_order = ["name", "buyer_company", "amount", "currency", "stage", "outcome", "owner", "target_close_date",
-                   "external_id", "shared_with"]
+                   "external_id", "shared_with", "buyer_email_domains"]
 
 
 class DealFilterForm(forms.Form):

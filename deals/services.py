@@ -14,7 +14,7 @@ from plans.models import Plan
 from .models import Deal, DealShare, Outcome, Stakeholder
 
 DEAL_FIELDS = ("name", "buyer_company", "amount", "currency", "stage", "owner", "target_close_date", "outcome",
-               "external_id")
+               "external_id", "buyer_email_domains")
 STAKEHOLDER_FIELDS = ("side", "name", "title", "email", "phone", "decision_role", "availability", "timezone",
                       "language")
 

@@ -66,6 +66,8 @@ def _display(field: django_forms.Field, value) -> str:
         return formats.date_format(value, "DATE_FORMAT")
     if isinstance(value, Decimal):
         return formats.number_format(value, 2, force_grouping=True)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
     return str(value)
 
 

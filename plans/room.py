@@ -18,7 +18,7 @@ from deals.models import Side, Stakeholder
 from mapapp.http import client_ip
 from deals.selectors import split_by_side
 
-from . import room_access, scheduling
+from . import access_requests, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -200,7 +200,7 @@ def room_link(request: HttpRequest, token: str) -> HttpResponse:
     if room_access.rate_limited(f"room-link:link:{link.pk}", room_access.LINK_ATTEMPTS_PER_LINK):
         return _too_many(request)
     if request.method == "GET":
-        context = {"deal": link.stakeholder.deal, "stakeholder": link.stakeholder}
+        context = {"deal": link.stakeholder.deal, "stakeholder": link.stakeholder, "token": token}
         return _private(render(request, "room/open.html", context))
     try:
         link = room_access.link_exchange(token=token)
@@ -220,7 +220,8 @@ def _invalid_link(request: HttpRequest, token: str, error: ValidationError) -> H
             RoomLink.objects.filter(token_hash=room_access.token_hash(token))
             .values_list("stakeholder__deal__plan__public_id", flat=True).first()
         )
-    context = {"message": error.messages[0], "room": room or ""}
+    # A dead link still lets a colleague it was forwarded to ask for their own (by the token).
+    context = {"message": error.messages[0], "room": room or "", "token": token if room else ""}
     return _private(render(request, "room/invalid.html", context, status=410 if room else 404))
 
 
@@ -253,6 +254,12 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
         plan = get_plan_for_member(request, plan_id)
         data = room_page_data(plan, stakeholder=None, since=None)
         return _private(render(request, "room/room.html", {**data, "preview": True}))
+    if room_access.SESSION_KEY not in request.session and not request.user.is_authenticated:
+        # Someone handed the room's address without a link: the same page for every id (no
+        # oracle), pointing to the link e-mail, whose page lets a colleague ask for access.
+        return _private(render(request, "room/no_access.html", {"csrf_token": ""}, status=404))
     plan, link = room_access.get_plan_for_buyer(request, plan_id)
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
+    if access_requests.is_champion(link.stakeholder):
+        data["access_requests"] = access_requests.pending_requests(plan)  # one query, champions only
     return _private(render(request, "room/room.html", {**data, "preview": False}))

@@ -61,8 +61,9 @@ def _plan_of_stakeholder(stakeholder: Stakeholder) -> Plan | None:
     return Plan.objects.filter(organization_id=stakeholder.organization_id, deal_id=stakeholder.deal_id).first()
 
 
-def _issue(*, stakeholder: Stakeholder, created_by=None) -> tuple[RoomLink, str]:
-    """A new link for the stakeholder, mailed after commit. Caller holds the transaction."""
+def _issue(*, stakeholder: Stakeholder, created_by=None, access_request_id: int | None = None) -> tuple[RoomLink, str]:
+    """A new link for the stakeholder, mailed after commit. Caller holds the transaction.
+    With `access_request_id` the mail says it answers that (approved) access request."""
     token = secrets.token_urlsafe(32)  # 256 bits
     days = stakeholder.organization.room_link_days
     link = RoomLink.objects.create(
@@ -74,7 +75,10 @@ def _issue(*, stakeholder: Stakeholder, created_by=None) -> tuple[RoomLink, str]
     )
     url = room_link_url(token)
     organization_id, link_id = stakeholder.organization_id, link.pk
-    transaction.on_commit(lambda: send_room_invite.delay(organization_id=organization_id, link_id=link_id, url=url))
+    extra = {"access_request_id": access_request_id} if access_request_id is not None else {}
+    transaction.on_commit(
+        lambda: send_room_invite.delay(organization_id=organization_id, link_id=link_id, url=url, **extra)
+    )
     return link, url
 
 

@@ -293,6 +293,12 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} invited {type} “{target}” to the deal room")
     if verb == "revoked":
         return _("{actor} revoked the deal room access of {type} “{target}”")
+    if verb == "access_approved":
+        return _("{actor} approved the access request of {type} “{target}” and sent them a link")
+    if verb == "access_self_service":
+        return _("{type} “{target}” got a deal room link by self-service (buyer e-mail domain)")
+    if verb == "access_declined":
+        return _("{actor} declined the access request of “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 

@@ -6,14 +6,26 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from .models import Plan, RoomLink
+from deals.models import DecisionRole, Side, Stakeholder
+
+from .models import AccessRequest, Plan, RoomLink
+
+
+def _decider_name(access_request) -> str:
+    if access_request.decided_by_user is not None:
+        return access_request.decided_by_user.get_full_name()
+    if access_request.decided_by_stakeholder is not None:
+        return access_request.decided_by_stakeholder.name
+    return ""  # self-service
 
 
 @shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
-    """E-mail a deal room link. Does nothing for a link that is gone, unusable or of another org."""
+def send_room_invite(*, organization_id: int, link_id: int, url: str, access_request_id: int | None = None) -> None:
+    """E-mail a deal room link. Does nothing for a link that is gone, unusable or of another org.
+    With `access_request_id`, the mail tells the requester their request was approved (and by whom)."""
     link = (
         RoomLink.objects.filter(organization_id=organization_id, pk=link_id)
         .select_related("stakeholder__deal", "created_by")
@@ -25,6 +37,13 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
     plan = Plan.objects.filter(organization_id=organization_id, deal_id=stakeholder.deal_id).first()
     if plan is None:
         return
+    approved = None
+    if access_request_id is not None:
+        approved = (
+            AccessRequest.objects.filter(organization_id=organization_id, pk=access_request_id, stakeholder=stakeholder)
+            .select_related("decided_by_user", "decided_by_stakeholder")
+            .first()
+        )
     context = {
         "stakeholder": stakeholder,
         "deal": stakeholder.deal,
@@ -32,6 +51,8 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
         "inviter": link.created_by,
         "url": url,
         "expires_at": link.expires_at,
+        "approved": approved,
+        "approver": _decider_name(approved) if approved else "",
     }
     with translation.override(stakeholder.language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string("emails/room-invite-subject.txt", context).split())
@@ -40,3 +61,38 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [stakeholder.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_access_request_notice(*, organization_id: int, access_request_id: int) -> None:
+    """Tell the deal owner and the buyer's champions that someone asked to join the room (or got
+    in by self-service). Re-loads within the organization; does nothing for a request that is gone."""
+    access_request = (
+        AccessRequest.objects.filter(organization_id=organization_id, pk=access_request_id)
+        .select_related("plan__deal__owner", "via")
+        .first()
+    )
+    if access_request is None:
+        return
+    plan = access_request.plan
+    deal = plan.deal
+    base = {"access_request": access_request, "deal": deal, "plan": plan, "via": access_request.via,
+            "self_service": access_request.status == "approved"}
+    recipients = []
+    if deal.owner.email:
+        url = settings.SITE_URL + reverse("plans:detail", kwargs={"plan_id": plan.public_id}) + "#access-requests"
+        recipients.append((deal.owner.email, settings.LANGUAGE_CODE, {**base, "for_seller": True, "url": url}))
+    champions = Stakeholder.objects.filter(
+        organization_id=organization_id, deal_id=deal.pk, side=Side.BUYER, decision_role=DecisionRole.CHAMPION,
+    ).exclude(email="").exclude(email__iexact=access_request.email)
+    for champion in champions:
+        recipients.append((champion.email, champion.language or settings.LANGUAGE_CODE,
+                           {**base, "for_seller": False, "recipient": champion}))
+    for address, language, context in recipients:
+        with translation.override(language):
+            subject = " ".join(render_to_string("emails/access-request-subject.txt", context).split())
+            text = render_to_string("emails/access-request-body.txt", context)
+            html = render_to_string("emails/access-request-body.html", context)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message.attach_alternative(html, "text/html")
+        message.send()

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import room, views
+from . import access_request_views, room, views
 
 app_name = "plans"
 
@@ -45,6 +45,11 @@ seller_patterns = [
     path("risks/<uuid:risk_id>/edit/", views.risk_edit, name="risk-edit"),
     path("risks/<uuid:risk_id>/move/", views.risk_move, name="risk-move"),
     path("risks/<uuid:risk_id>/delete/", views.risk_delete, name="risk-delete"),
+    # Access requests (from forwarded links): the seller decides
+    path("access-requests/<uuid:accessrequest_id>/approve/", access_request_views.access_request_decide,
+         {"approve": True}, name="access-request-approve"),
+    path("access-requests/<uuid:accessrequest_id>/decline/", access_request_views.access_request_decide,
+         {"approve": False}, name="access-request-decline"),
 ]
 
 # Included at the site root: the seller's pages under plans/, the buyer's room outside it.
@@ -55,4 +60,11 @@ urlpatterns = [
     path("r/<str:token>/", room.room_link, name="room-link"),
     path("room/fresh-link/", room.room_fresh_link, name="room-fresh-link"),
     path("room/<uuid:plan_id>/", room.room, name="room"),
+    # Someone holding a link that is not theirs (or a dead one) asks for their own; the link
+    # names the room, so no room id is typed or probed. The champion decides in the room.
+    path("r/<str:token>/request-access/", access_request_views.room_request_access, name="room-request-access"),
+    path("room/access-requests/<uuid:accessrequest_id>/approve/", access_request_views.room_access_request_decide,
+         {"approve": True}, name="room-access-request-approve"),
+    path("room/access-requests/<uuid:accessrequest_id>/decline/", access_request_views.room_access_request_decide,
+         {"approve": False}, name="room-access-request-decline"),
 ]

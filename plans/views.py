@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import selectors, services
+from . import access_requests, selectors, services
 from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_member, get_task_for_member
 from .activity import Actor
 from .forms import (
@@ -148,7 +148,9 @@ def plan_create(request: HttpRequest, deal_id) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
-    return render(request, PAGE, selectors.plan_page_data(plan))
+    return render(request, PAGE, {
+        **selectors.plan_page_data(plan), "access_requests": access_requests.pending_requests(plan),
+    })
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from mapapp.models import Invitation
 from plans import room_access
-from plans.models import Activity, Comment, TaskDependency
+from plans.models import AccessRequest, Activity, Comment, TaskDependency
 from tests import factories
 
 # Kwargs that are not object ids (secrets handled by their own tests).
@@ -67,7 +67,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
         organization=org, email="new@acme.example", token_hash="0" * 64, invited_by=admin,
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
-    objects = [deal, plan, buyer, milestone, task, risk, invitation]
+    access_request = AccessRequest.objects.create(
+        organization=org, plan=plan, name="Lee Park", email="lee@buyer.example", via=buyer,
+    )
+    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request]
     return {type(o): o for o in objects}
 
 
