@@ -153,8 +153,9 @@ def test_the_room_costs_the_same_queries_for_5_and_100_tasks(
     link = open_room(client, buyer, seller)
     RoomLink.objects.filter(pk=link.pk).update(previous_visit_at=timezone.now() - datetime.timedelta(days=1))
     # 1 session, 2 the room link with its stakeholder, deal and plan, 3 milestones, 4 tasks
-    # (not internal), 5 dependency links, 6 stakeholders, 7 open risks, 8 changes since the last visit.
-    with django_assert_num_queries(8):
+    # (not internal), 5 dependency links, 6 stakeholders, 7 open risks, 8 changes since the last visit,
+    # 9 the files of the tasks that are not internal.
+    with django_assert_num_queries(9):
         response = client.get(room_url(plan))
     assert response.status_code == 200
 
