@@ -165,7 +165,7 @@ STORAGES = {
     # Files attached to tasks: private (no URL of their own), served only by a view that
     # checks access. ATTACHMENTS_ROOT must not be under STATIC_ROOT or any served folder.
     "attachments": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "plans.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": env_str("ATTACHMENTS_ROOT", str(BASE_DIR / "var" / "attachments")), "base_url": None},
     },
 }
