@@ -114,7 +114,9 @@ def test_the_thread_opens_under_the_row_oldest_first_with_hostile_text_escaped(
     assert response.status_code == 200
     body = text(response)
     assert body.lstrip().startswith(f'<li id="task-{task.public_id}" class="task-row')
-    assert re.search(r"</form>\s*<section class=\"thread\".*</section>\s*</li>\s*$", body, re.DOTALL)  # inside the row
+    # Inside the row, after its form (and the row's files block, empty here).
+    files = rf'<div class="files" id="files-{task.public_id}"></div>'
+    assert re.search(rf"</form>{files}\s*<section class=\"thread\".*</section>\s*</li>\s*$", body, re.DOTALL)
     assert "<html" not in body
     thread = body.split('class="thread"')[1]
     assert "<script>alert" not in body
