@@ -14,7 +14,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -99,8 +106,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _download(attachment: Attachment) -> HttpResponse:
+def _download(request: HttpRequest, attachment: Attachment) -> HttpResponse:
     """The file as a download: never shown inline, never sniffed, never kept by shared caches."""
+    if request.method not in ("GET", "HEAD"):  # checked after access: a foreign id is 404 to any method
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -179,9 +188,9 @@ def _remove(request, attachment: Attachment, actor: Actor, *, room: bool, viewer
     name = "plans:room-task-attachments" if room else "plans:task-attachments"
     files_url = reverse(name, kwargs={"task_id": task.public_id})
     if request.method != "POST":
-        context = {"plan": task.plan, "action": request.path, "what": _("file"), "label": attachment.name,
-                   "plan_url": files_url}
-        response = render(request, "plans/confirm_delete.html", context)
+        context = {"plan": task.plan, "task": task, "attachment": attachment, "action": request.path,
+                   "back": files_url, "room": room}
+        response = render(request, "plans/attachment_delete.html", context)
         return _private(response) if room else response
     attachments.attachment_delete(attachment=attachment, actor=actor)
     note = _("“%(name)s” was deleted.") % {"name": attachment.name}
@@ -214,7 +223,7 @@ def _task_attachments(request: HttpRequest, task: Task) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
-    return _download(get_attachment_for_member(request, attachment_id))
+    return _download(request, get_attachment_for_member(request, attachment_id))
 
 
 @login_required
@@ -254,7 +263,7 @@ def _room_task_attachments(request: HttpRequest, task: Task, viewer: RoomViewer)
 
 def room_attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
     viewer = RoomViewer(request)
-    return _download(get_attachment_for_room(request, viewer, attachment_id))
+    return _download(request, get_attachment_for_room(request, viewer, attachment_id))
 
 
 def room_attachment_delete(request: HttpRequest, attachment_id) -> HttpResponse:

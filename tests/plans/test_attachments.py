@@ -231,6 +231,47 @@ def test_an_oversize_upload_is_read_dropped_and_explained(seller_client, task, h
     assert stored_files() == before
 
 
+def test_the_upload_handler_drops_what_goes_over_the_limit():
+    from django.test import RequestFactory
+
+    body = PDF + b"0" * 5000
+    request = RequestFactory().post("/", {"file": upload("scan.pdf", body), "open": "1"})
+    with override_settings(ATTACHMENT_MAX_BYTES=1000):
+        attachments.use_capped_uploads(request)
+        received = request.FILES["file"]
+    assert isinstance(received, attachments.OversizeUpload)
+    assert received.size == len(body) and received.read() == b""
+    assert request.POST["open"] == "1"  # the rest of the form is still read
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=1000)
+def test_the_upload_view_reads_files_through_the_capped_handler(seller_client, task, monkeypatch):
+    seen = []
+    create = attachments.attachment_create
+
+    def spy(**kwargs):
+        seen.append(type(kwargs["upload"]))
+        return create(**kwargs)
+
+    monkeypatch.setattr(attachments, "attachment_create", spy)
+    seller_client.post(files_url(task), {"file": upload("scan.pdf", PDF + b"0" * 5000)})
+    assert seen == [attachments.OversizeUpload]
+
+
+def test_an_upload_without_the_csrf_token_is_refused(task, seller):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    response = client.post(files_url(task), {"file": upload("architecture.pdf", PDF)})
+    assert response.status_code == 403
+    assert not Attachment.objects.exists()
+
+
+def test_downloads_answer_only_get(seller_client, attached):
+    assert seller_client.post(download_url(attached)).status_code == 405
+
+
 def test_a_buyer_uploads_in_the_room(client, plan, buyer, seller, task):
     open_room(client, buyer, seller)
     response = client.post(files_url(task, room=True), {"file": upload("questionnaire.xlsx", office_bytes("xl/"))},
@@ -242,6 +283,25 @@ def test_a_buyer_uploads_in_the_room(client, plan, buyer, seller, task):
     assert Activity.objects.filter(verb="attached", actor_stakeholder=buyer, internal=False).exists()
     room = client.get(room_url(plan)).content.decode()
     assert "questionnaire.xlsx" in room and download_url(attachment, room=True) in room
+
+
+def test_a_buyer_uploads_and_deletes_without_javascript(client, plan, buyer, seller, task,
+                                                      django_capture_on_commit_callbacks):
+    open_room(client, buyer, seller)
+    page = client.get(files_url(task, room=True))
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert "Log in" not in page.content.decode()  # buyers have no account
+    response = client.post(files_url(task, room=True), {"file": upload("questionnaire.pdf", PDF)})
+    assert response.status_code == 302 and response["Location"] == files_url(task, room=True)
+    attachment = Attachment.objects.get()
+    html = client.get(files_url(task, room=True)).content.decode()
+    assert "questionnaire.pdf" in html and "was attached" in html
+    confirm = client.get(delete_url(attachment, room=True))
+    assert confirm.status_code == 200 and "Delete this file?" in confirm.content.decode()
+    assert "Log in" not in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(delete_url(attachment, room=True)).status_code == 302
+    assert not Attachment.objects.exists()
 
 
 def test_a_member_previewing_the_room_cannot_upload_there(seller_client, task):
