@@ -169,6 +169,10 @@ STORAGES = {
         "OPTIONS": {"location": env_str("ATTACHMENTS_ROOT", str(BASE_DIR / "var" / "attachments")), "base_url": None},
     },
 }
+# The largest file one can attach. Uploads are read by plans.attachments.CappedUploadHandler:
+# file parts do not count toward DATA_UPLOAD_MAX_MEMORY_SIZE, and past this limit the rest
+# is read and dropped, so the person gets a sentence rather than a broken connection. A
+# reverse proxy in front must let bodies this large through (README: nginx client_max_body_size).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
