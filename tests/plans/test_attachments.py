@@ -90,6 +90,7 @@ def attached(task, seller):
     ("proposal.docx", office_bytes("word/"), attachments._DOCX),
     ("users.csv", "name;email\nJürgen;j@example.com\n".encode(), "text/csv"),
     ("notes.md", "# Notes\n\n- one\n".encode(), "text/markdown"),
+    ("README.md", b'<p align="center"><img src="logo.png"></p>\n\n# Rollout\n', "text/markdown"),
 ])
 def test_allowed_files_are_stored_with_our_content_type(task, seller, name, content, content_type):
     attachment = attachments.attachment_create(task=task, actor=Actor(user=seller), upload=upload(name, content))
