@@ -298,8 +298,8 @@ def attachment_delete(*, attachment: Attachment, actor: Actor) -> None:
     """Remove a file (the stored file goes once the transaction commits); records "detached"."""
     task = attachment.task
     with transaction.atomic():
-        record(plan=attachment.plan, actor=actor, verb="detached", target=task, changes={"file": (attachment.name, None)},
-               internal=task.internal)
+        record(plan=attachment.plan, actor=actor, verb="detached", target=task,
+               changes={"file": (attachment.name, None)}, internal=task.internal)
         attachment.delete()
 
 

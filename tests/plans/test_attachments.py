@@ -30,7 +30,8 @@ def png_bytes() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
+    pixels = chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
 
 
 def office_bytes(part: str, *, macros: bool = False) -> bytes:
@@ -53,11 +54,13 @@ def stored_files() -> set[str]:
 
 
 def files_url(task, room=False) -> str:
-    return reverse("plans:room-task-attachments" if room else "plans:task-attachments", kwargs={"task_id": task.public_id})
+    name = "plans:room-task-attachments" if room else "plans:task-attachments"
+    return reverse(name, kwargs={"task_id": task.public_id})
 
 
 def download_url(attachment, room=False) -> str:
-    return reverse("plans:room-attachment" if room else "plans:attachment", kwargs={"attachment_id": attachment.public_id})
+    name = "plans:room-attachment" if room else "plans:attachment"
+    return reverse(name, kwargs={"attachment_id": attachment.public_id})
 
 
 def delete_url(attachment, room=False) -> str:
