@@ -20,8 +20,8 @@ RUN useradd --create-home --uid 1000 --shell /usr/sbin/nologin app
 WORKDIR /app
 COPY . /app
 RUN pip install . \
- && mkdir -p /app/staticfiles /app/media \
- && chown -R app:app /app/staticfiles /app/media
+ && mkdir -p /app/staticfiles /app/media /app/var/attachments \
+ && chown -R app:app /app/staticfiles /app/media /app/var
 
 USER app
 EXPOSE 8000

@@ -168,7 +168,7 @@ STORAGES = {
     # Files attached to tasks: private (no URL of their own), served only by a view that
     # checks access. ATTACHMENTS_ROOT must not be under STATIC_ROOT or any served folder.
     "attachments": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "plans.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": env_str("ATTACHMENTS_ROOT", str(BASE_DIR / "var" / "attachments")), "base_url": None},
     },
 }
@@ -194,6 +194,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The largest file one can attach. Uploads are read by plans.attachments.CappedUploadHandler:
+# file parts do not count toward DATA_UPLOAD_MAX_MEMORY_SIZE, and past this limit the rest
+# is read and dropped, so the person gets a sentence rather than a broken connection. A
+# reverse proxy in front must let bodies this large through (README: nginx client_max_body_size).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.

@@ -18,7 +18,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Attachments go to a throw-away folder per test run.
 STORAGES["attachments"] = {  # noqa: F405
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "BACKEND": "plans.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="mapapp-attachments-")},
 }
 SESSION_COOKIE_SECURE = False

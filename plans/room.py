@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from deals.models import Side, Stakeholder
-from mapapp.http import client_ip
 from deals.selectors import split_by_side
+from mapapp.http import client_ip
 
-from . import access_requests, room_access, scheduling
+from . import access_requests, attachments, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -95,11 +95,12 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 # Read side -----------------------------------------------------------------------------------
 
 def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
-    """What the buyer sees, in six queries whatever the size of the plan.
+    """What the buyer sees, in seven queries whatever the size of the plan.
 
     Queries: milestones, the tasks that are not internal, dependency links between those,
-    the deal's stakeholders, the risks that are not closed, and the non-internal changes since
-    `since` (the buyer's previous visit; none on a first visit). Nothing internal to the
+    the deal's stakeholders, the risks that are not closed, the non-internal changes since
+    `since` (the buyer's previous visit; none on a first visit), and the files of the tasks
+    that are not internal (plans.attachments). Nothing internal to the
     seller is loaded, so nothing internal can be shown: not internal tasks (nor their titles
     in "after:" lists), not the deal's amount or stage.
     """
@@ -155,6 +156,8 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         if mine_pk is not None and task.owner_id == mine_pk:
             mine.append(row)
     mine.sort(key=lambda r: (r["done"], r["due_date"] is None, r["due_date"] or today))
+    attachments.add_files_to_rows(plan, tasks, rows, room=True, stakeholder=stakeholder,
+                                  buyer_ids=attachments.buyer_stakeholder_ids(stakeholders))
 
     groups = [
         {"milestone": milestone_row(m, tasks=by_milestone.get(m.pk, []), today=today, dates=dates, prefix=""),

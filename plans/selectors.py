@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import scheduling
+from . import attachments, scheduling
 from .activity import change_rows
 from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -137,6 +137,7 @@ def row_text() -> dict[str, str]:
         "buyer": _("Buyer"), "seller": _("Seller"), "joint": _("Joint"), "target": _("target"),
         "complete": _("Complete"), "no_tasks": _("No tasks here yet."), "score_title": _("probability × impact"),
         "mitigation": _("Mitigation:"), "changed_to": _("changed to"), "comments": _("Comments"),
+        "files": _("Files"),
     }
     return {key: _esc(word) for key, word in words.items()}
 
@@ -299,6 +300,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{type} “{target}” got a deal room link by self-service (buyer e-mail domain)")
     if verb == "access_declined":
         return _("{actor} declined the access request of “{target}”")
+    if verb == "attached":
+        return _("{actor} attached a file to {type} “{target}”")
+    if verb == "detached":
+        return _("{actor} deleted a file of {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 
@@ -428,11 +433,11 @@ def plan_section_data(plan: Plan, dates: DateLabels | None = None) -> dict:
 
 
 def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dict:
-    """Everything the plan page shows, in six queries whatever the size of the plan.
+    """Everything the plan page shows, in seven queries whatever the size of the plan.
 
     Queries: milestones, tasks (with their comment counts), dependency links, the deal's
-    stakeholders, risks, and the latest activity. `plan` must come with its deal loaded
-    (plans.access does that).
+    stakeholders, risks, the latest activity, and the files of all tasks (plans.attachments).
+    `plan` must come with its deal loaded (plans.access does that).
     """
     labels = row_labels()
     org_id = plan.organization_id
@@ -493,6 +498,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         )
         rows.append(row)
         rows_by_milestone.setdefault(milestone.pk if milestone else None, []).append(row)
+    attachments.add_files_to_rows(plan, tasks, rows, room=False, buyer_ids=attachments.buyer_stakeholder_ids(stakeholders))
 
     milestone_prefix = url_prefix("plans:milestone", "milestone_id")
     groups = [

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import access_request_views, room, views
+from . import access_request_views, attachment_views, room, views
 
 app_name = "plans"
 
@@ -39,6 +39,10 @@ seller_patterns = [
     path("tasks/<uuid:task_id>/move/", views.task_move, name="task-move"),
     path("tasks/<uuid:task_id>/delete/", views.task_delete, name="task-delete"),
     path("tasks/<uuid:task_id>/comments/", views.task_comments, name="task-comments"),
+    # Files on tasks (plans.attachment_views): the task's files, a download, a deletion.
+    path("tasks/<uuid:task_id>/attachments/", attachment_views.task_attachments, name="task-attachments"),
+    path("attachments/<uuid:attachment_id>/", attachment_views.attachment_download, name="attachment"),
+    path("attachments/<uuid:attachment_id>/delete/", attachment_views.attachment_delete, name="attachment-delete"),
     # Risks
     path("<uuid:plan_id>/risks/add/", views.risk_add, name="risk-add"),
     path("risks/<uuid:risk_id>/", views.risk_show, name="risk"),
@@ -67,4 +71,10 @@ urlpatterns = [
          {"approve": True}, name="room-access-request-approve"),
     path("room/access-requests/<uuid:accessrequest_id>/decline/", access_request_views.room_access_request_decide,
          {"approve": False}, name="room-access-request-decline"),
+    # Files in the room: names start with "room" (plans.room_access.BuyerSessionMiddleware).
+    path("room/tasks/<uuid:task_id>/attachments/", attachment_views.room_task_attachments,
+         name="room-task-attachments"),
+    path("room/attachments/<uuid:attachment_id>/", attachment_views.room_attachment_download, name="room-attachment"),
+    path("room/attachments/<uuid:attachment_id>/delete/", attachment_views.room_attachment_delete,
+         name="room-attachment-delete"),
 ]

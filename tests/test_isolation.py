@@ -12,11 +12,13 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from mapapp.models import Invitation
-from plans import room_access
+from plans import attachments, room_access
+from plans.activity import Actor
 from plans.models import AccessRequest, Activity, Comment, TaskDependency
 from tests import factories
 
@@ -70,7 +72,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
     access_request = AccessRequest.objects.create(
         organization=org, plan=plan, name="Lee Park", email="lee@buyer.example", via=buyer,
     )
-    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request]
+    attachment = attachments.attachment_create(
+        task=task, actor=Actor(user=seller), upload=SimpleUploadedFile("architecture.pdf", b"%PDF-1.7\n%victim\n")
+    )
+    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment]
     return {type(o): o for o in objects}
 
 

@@ -87,9 +87,9 @@ def test_the_counts_cost_no_query_of_their_own(seller_client, plan, buyer, count
     tasks = _plan_with_commented_tasks(plan, count, buyer)
     # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, then
     # plans.selectors.plan_page_data: 5 milestones, 6 tasks with their comment counts,
-    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, then 11 the pending
-    # access requests (plans.access_requests.pending_requests).
-    with django_assert_num_queries(11):
+    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, 11 the files of all tasks,
+    # 12 the pending access requests (plans.access_requests.pending_requests).
+    with django_assert_num_queries(12):
         response = seller_client.get(plan_url(plan))
     page = text(response)
     done = sum(1 for i in range(count) if i % 4 == 0)
@@ -115,7 +115,9 @@ def test_the_thread_opens_under_the_row_oldest_first_with_hostile_text_escaped(
     assert response.status_code == 200
     body = text(response)
     assert body.lstrip().startswith(f'<li id="task-{task.public_id}" class="task-row')
-    assert re.search(r"</form>\s*<section class=\"thread\".*</section>\s*</li>\s*$", body, re.DOTALL)  # inside the row
+    # Inside the row, after its form (and the row's files block, empty here).
+    files = rf'<div class="files" id="files-{task.public_id}"></div>'
+    assert re.search(rf"</form>{files}\s*<section class=\"thread\".*</section>\s*</li>\s*$", body, re.DOTALL)
     assert "<html" not in body
     thread = body.split('class="thread"')[1]
     assert "<script>alert" not in body

@@ -154,8 +154,9 @@ def test_the_room_costs_the_same_queries_for_5_and_100_tasks(
     RoomLink.objects.filter(pk=link.pk).update(previous_visit_at=timezone.now() - datetime.timedelta(days=1))
     # 1 session, 2 the room link with its stakeholder, deal and plan, 3 milestones, 4 tasks
     # (not internal), 5 dependency links, 6 stakeholders, 7 open risks, 8 changes since the last visit,
-    # 9 pending access requests (the buyer is the champion; other buyers do not cost this one).
-    with django_assert_num_queries(9):
+    # 9 the files of the tasks that are not internal, 10 pending access requests (the buyer is the
+    # champion; other buyers do not cost this one).
+    with django_assert_num_queries(10):
         response = client.get(room_url(plan))
     assert response.status_code == 200
 
