@@ -90,6 +90,7 @@ def _extra_labels() -> dict[str, str]:
         "depends_on": _("depends on"),
         "shared_with": _("shared with"),
         "owned_tasks": _("tasks owned"),
+        "reason": _("reason"),
     }
 
 

@@ -87,8 +87,8 @@ def test_the_counts_cost_no_query_of_their_own(seller_client, plan, buyer, count
     tasks = _plan_with_commented_tasks(plan, count, buyer)
     # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, then
     # plans.selectors.plan_page_data: 5 milestones, 6 tasks with their comment counts,
-    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity.
-    with django_assert_num_queries(10):
+    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, 11 slips.
+    with django_assert_num_queries(11):
         response = seller_client.get(plan_url(plan))
     page = text(response)
     done = sum(1 for i in range(count) if i % 4 == 0)
