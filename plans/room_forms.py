@@ -77,6 +77,8 @@ class RoomStakeholderForm(StakeholderForm):
     side = None
     field_order = ["name", "title", "decision_role", "email", "phone", "availability", "timezone", "language"]
 
+    set_version = VersionedForm.set_version
+
     def stakeholder_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "side")}
 
