@@ -20,14 +20,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(*jobs):
-    """Run each job in its own thread (own DB connection); a barrier starts them at once."""
+    """Run each job in its own thread (own DB connection). A job is called first to prepare
+    (load its copy of the row, as a request would) and answers the edit to make; a barrier
+    then starts the edits at once, so both really were made on the same version."""
     barrier = threading.Barrier(len(jobs))
     results: list = [None] * len(jobs)
 
     def worker(index, job):
         try:
+            edit = job()
             barrier.wait(timeout=10)
-            results[index] = job()
+            results[index] = edit()
         except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
             results[index] = error
         finally:
@@ -62,11 +65,17 @@ def fresh(task) -> Task:
 
 def test_two_status_changes_on_one_version_exactly_one_wins(cast):
     task, buyer, colleague = cast["task"], cast["buyer"], cast["colleague"]
-    results = run_together(
-        lambda: services.room_task_set_status(task=fresh(task), stakeholder=buyer, status=TaskStatus.DONE, version=1),
-        lambda: services.room_task_set_status(task=fresh(task), stakeholder=colleague, status=TaskStatus.BLOCKED,
-                                              version=1, reason="Waiting for legal"),
-    )
+    def done():
+        copy = fresh(task)
+        return lambda: services.room_task_set_status(task=copy, stakeholder=buyer, status=TaskStatus.DONE, version=1)
+
+    def blocked():
+        copy = fresh(task)
+        return lambda: services.room_task_set_status(
+            task=copy, stakeholder=colleague, status=TaskStatus.BLOCKED, version=1, reason="Waiting for legal"
+        )
+
+    results = run_together(done, blocked)
     stale = [r for r in results if isinstance(r, StaleEdit)]
     won = [r for r in results if isinstance(r, dict)]
     assert len(stale) == 1 and len(won) == 1, results
@@ -80,12 +89,17 @@ def test_two_status_changes_on_one_version_exactly_one_wins(cast):
 
 def test_a_buyers_date_and_a_sellers_status_on_one_version_exactly_one_wins(cast):
     task, buyer, seller = cast["task"], cast["buyer"], cast["seller"]
-    results = run_together(
-        lambda: slips.task_propose_date(task=fresh(task), actor=Actor(stakeholder=buyer), version=1,
-                                        due_date=datetime.date(2027, 3, 15), reason="Board"),
-        lambda: services.task_update(task=fresh(task), actor=Actor(user=seller), version=1,
-                                     data={"status": TaskStatus.IN_PROGRESS}),
-    )
+    def propose():
+        copy = fresh(task)
+        return lambda: slips.task_propose_date(task=copy, actor=Actor(stakeholder=buyer), version=1,
+                                               due_date=datetime.date(2027, 3, 15), reason="Board")
+
+    def start():
+        copy = fresh(task)
+        return lambda: services.task_update(task=copy, actor=Actor(user=seller), version=1,
+                                            data={"status": TaskStatus.IN_PROGRESS})
+
+    results = run_together(propose, start)
     assert sum(isinstance(r, StaleEdit) for r in results) == 1, results
     task.refresh_from_db()
     assert task.version == 2
@@ -108,10 +122,12 @@ def test_two_buyers_post_on_one_version_over_http_one_gets_409(cast):
     task, seller = cast["task"], cast["seller"]
     first, second = buyer_client(cast["buyer"], seller), buyer_client(cast["colleague"], seller)
     url = reverse("plans:room-task-date", kwargs={"task_id": task.public_id})
+    # Each request loads the task itself: whichever reaches the row second finds it changed,
+    # before its UPDATE or (when both loaded version 1) in its conditional UPDATE.
     results = run_together(
-        lambda: first.post(url, {"version": 1, "due_date": "2027-03-10", "reason": "Budget round"},
+        lambda: lambda: first.post(url, {"version": 1, "due_date": "2027-03-10", "reason": "Budget round"},
                            HTTP_HX_REQUEST="true"),
-        lambda: second.post(url, {"version": 1, "due_date": "2027-03-20", "reason": "Holidays"},
+        lambda: lambda: second.post(url, {"version": 1, "due_date": "2027-03-20", "reason": "Holidays"},
                             HTTP_HX_REQUEST="true"),
     )
     codes = sorted(r.status_code for r in results)
