@@ -75,7 +75,7 @@ class RoomStakeholderForm(StakeholderForm):
     """A person on the buyer side: the seller's form without the side (always the buyer's)."""
 
     side = None
-    field_order = ["name", "title", "decision_role", "email", "phone", "availability", "timezone", "language"]
+    field_order = ("name", "title", "decision_role", "email", "phone", "availability", "timezone", "language")
 
     set_version = VersionedForm.set_version
 
