@@ -216,7 +216,9 @@ def room_task_comments(request: HttpRequest, task_id) -> HttpResponse:
     """GET: the room at the task's thread. POST: the buyer's comment (never internal)."""
     task, me = _task_for_buyer(request, task_id)
     if request.method != "POST":
-        return _done(request, task, me)
+        if request.htmx:
+            return _row(request, task, me, focus={"id": str(task.public_id), "form": "comment"})
+        return _private(redirect(_room_url(task.plan, f"comments-{task.public_id}")))
     form = RoomCommentForm(request.POST)
     if form.is_valid():
         try:
