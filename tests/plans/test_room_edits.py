@@ -364,3 +364,46 @@ def test_the_room_shows_the_edit_controls_to_the_buyer(buyer_client, plan, task)
     for text in ("Update status", "Propose new date", "0 comments", "Add a task on your side",
                  "Add a person on your side", edit_url("status", task)):
         assert text in html, text
+
+
+# The mail task ----------------------------------------------------------------------------------
+
+def test_the_mail_task_reloads_inside_the_organization_and_skips_what_it_may_not_send(
+    plan, task, buyer, outsider, seller
+):
+    from plans.tasks import send_room_change_notice
+
+    other_org = outsider.memberships.get().organization
+    send_room_change_notice(organization_id=other_org.pk, task_id=task.pk, stakeholder_id=buyer.pk, kind="status",
+                            old_status="not_started", new_status="done")
+    assert mail.outbox == []  # ids of another organization find nothing
+    comment = services.comment_create(plan=plan, actor=Actor(user=seller), body="Seller only", task=task,
+                                      internal=True)
+    send_room_change_notice(organization_id=plan.organization_id, task_id=task.pk, stakeholder_id=buyer.pk,
+                            kind="comment", comment_id=comment.pk)
+    assert mail.outbox == []  # never an internal comment
+    Task.objects.filter(pk=task.pk).update(internal=True)
+    send_room_change_notice(organization_id=plan.organization_id, task_id=task.pk, stakeholder_id=buyer.pk,
+                            kind="status", old_status="not_started", new_status="done")
+    assert mail.outbox == []  # nor about a task that became internal
+    Task.objects.filter(pk=task.pk).update(internal=False)
+    send_room_change_notice(organization_id=plan.organization_id, task_id=task.pk, stakeholder_id=buyer.pk,
+                            kind="status", old_status="not_started", new_status="done")
+    assert len(mail.outbox) == 1 and "Not started → Done" in mail.outbox[0].body
+
+
+def test_another_buyer_cannot_undo_someone_elses_change(buyer_client, client_factory, plan, task, deal, seller):
+    post_status(buyer_client, task, TaskStatus.DONE)
+    colleague = factories.StakeholderFactory(deal=deal, name="Ken Ito")
+    other = client_factory()
+    open_room(other, colleague, seller)
+    assert other.post(edit_url("undo", task)).status_code == 422
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+@pytest.fixture
+def client_factory():
+    from django.test import Client
+
+    return Client
