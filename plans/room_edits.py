@@ -97,7 +97,7 @@ def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | Non
         html = render_to_string("room/_task_row.html", {**context, "t": row}, request)
         html += render_to_string("room/_progress.html", {**context, "oob": True}, request)
         return _private(HttpResponse(html, status=status))
-    context["first_visit"] = True  # the page after a failed edit: no "what changed" list
+    context["hide_changes"] = True  # the page after a refused edit: the row's message, not "what changed"
     return _private(render(request, PAGE, context, status=status))
 
 

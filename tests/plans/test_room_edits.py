@@ -77,6 +77,7 @@ def test_blocked_without_a_reason_without_js_shows_the_room_with_the_message(buy
     assert response.status_code == 422
     html = response.content.decode()
     assert "Say what blocks the task" in html and "Milestones and tasks" in html
+    assert f'href="#task-{task.public_id}"' in html and "What changed since your last visit" not in html
 
 
 def test_blocked_with_a_reason_shows_the_reason(buyer_client, plan, task):
