@@ -128,7 +128,10 @@ def is_champion(stakeholder: Stakeholder | None) -> bool:
 
 def get_access_request_for_champion(request: HttpRequest, accessrequest_id: UUID) -> tuple[AccessRequest, RoomLink]:
     """An access request of the session's room, when the session is the buyer's champion's;
-    Http404 for everyone else (other rooms, other buyers, no session)."""
+    Http404 for everyone else (other rooms, other buyers, no session, and signed-in members,
+    who decide on the plan page even with a buyer's session in the same browser)."""
+    if request.user.is_authenticated:
+        raise Http404
     link = room_access.link_for_session(request)
     if link is None or not is_champion(link.stakeholder):
         raise Http404

@@ -91,6 +91,7 @@ def _extra_labels() -> dict[str, str]:
         "shared_with": _("shared with"),
         "owned_tasks": _("tasks owned"),
         "file": _("file"),
+        "reason": _("reason"),
     }
 
 

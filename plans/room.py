@@ -7,14 +7,16 @@ organization who may see the deal get the same room page as a preview.
 
 from uuid import UUID
 
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString
 
-from deals.models import Side, Stakeholder
+from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
 from mapapp.http import client_ip
 
@@ -22,6 +24,7 @@ from . import access_requests, attachments, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
+    Comment,
     Milestone,
     Plan,
     Risk,
@@ -30,6 +33,7 @@ from .models import (
     Task,
     TaskDependency,
     TaskSide,
+    TaskStatus,
 )
 from .selectors import (
     ACTIVITY_ROW_FIELDS,
@@ -42,6 +46,7 @@ from .selectors import (
     risk_row,
     row_labels,
     task_row,
+    url_prefix,
 )
 
 CHANGES_SHOWN = 30
@@ -94,13 +99,42 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 # Read side -----------------------------------------------------------------------------------
 
+def room_comments(plan: Plan) -> dict[int, list[dict]]:
+    """The comments of the room's tasks, oldest first, keyed by task pk (one query). Never a
+    seller-internal comment, nor a comment on an internal task."""
+    rows = (
+        Comment.objects.filter(
+            organization_id=plan.organization_id, plan=plan, internal=False, task__isnull=False, task__internal=False
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "task_id", "public_id", "body", "created_at", "author_stakeholder__name", "author_stakeholder__side",
+            "author_user__name", "author_user__email", named=True,
+        )
+    )
+    side_labels = dict(Side.choices)
+    threads: dict[int, list[dict]] = {}
+    for c in rows:
+        created = timezone.localtime(c.created_at)
+        side = c.author_stakeholder__side or (Side.SELLER if c.author_user__email else "")
+        threads.setdefault(c.task_id, []).append({
+            "id": str(c.public_id),
+            "author": c.author_stakeholder__name or c.author_user__name or c.author_user__email or "",
+            "side": side, "side_label": side_labels.get(side, ""),
+            "body": c.body,
+            "when": naturaltime(c.created_at),
+            "when_iso": created.isoformat(),
+        })
+    return threads
+
+
 def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
     """What the buyer sees, in seven queries whatever the size of the plan.
 
     Queries: milestones, the tasks that are not internal, dependency links between those,
-    the deal's stakeholders, the risks that are not closed, the non-internal changes since
-    `since` (the buyer's previous visit; none on a first visit), and the files of the tasks
-    that are not internal (plans.attachments). Nothing internal to the
+    the deal's stakeholders, the risks that are not closed, the comments the buyer may read
+    (room_comments), the non-internal changes since `since` (the buyer's previous visit; none on
+    a first visit), and the files of the tasks that are not internal (plans.attachments). Nothing internal to the
     seller is loaded, so nothing internal can be shown: not internal tasks (nor their titles
     in "after:" lists), not the deal's amount or stage.
     """
@@ -127,6 +161,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
             named=True,
         )
     )
+    comments = room_comments(plan)
     changes = []
     if since is not None:
         changes = _room_changes(
@@ -142,6 +177,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
             prerequisites.setdefault(task_id, []).append(titles[prerequisite_id])
     mine_pk = stakeholder.pk if stakeholder is not None else None
     milestone_keys = {m.pk: str(m.public_id) for m in milestones}
+    edit_prefix = url_prefix("plans:room-task", "task_id")
     rows, mine, by_milestone = [], [], {}
     for task in tasks:
         owner = people.get(task.owner_id)
@@ -151,6 +187,9 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         )
         row["seller_item"] = task.side == TaskSide.SELLER or (owner is not None and owner.side == Side.SELLER)
         row["owner_side"] = owner.side if owner else ""
+        row["url_base"] = SafeString(f"{edit_prefix}{row['id']}/")  # a reversed path and a UUID
+        row["comments"] = comments.get(task.pk, [])
+        row["comment_count"] = len(row["comments"])
         rows.append(row)
         by_milestone.setdefault(task.milestone_id, []).append(row)
         if mine_pk is not None and task.owner_id == mine_pk:
@@ -172,6 +211,9 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         "stakeholder": stakeholder,
         "groups": groups,
         "unassigned": unassigned,
+        "rows": rows,
+        "status_choices": TaskStatus.choices,
+        "decision_roles": DecisionRole.choices,
         "my_tasks": mine,
         "progress": scheduling.progress(t.status for t in tasks),
         "buyer_stakeholders": buyer_side,
@@ -251,8 +293,9 @@ def room_fresh_link(request: HttpRequest) -> HttpResponse:
 
 
 def room(request: HttpRequest, plan_id) -> HttpResponse:
-    """The deal room, read-only for now: for the buyer whose session is bound to it, and as a
-    preview for members who may see the deal. 404 for everyone else."""
+    """The deal room: for the buyer whose session is bound to it (who edits it through
+    plans.room_edits), and as a read-only preview for members who may see the deal. 404 for
+    everyone else."""
     if getattr(request, "membership", None) is not None:
         plan = get_plan_for_member(request, plan_id)
         data = room_page_data(plan, stakeholder=None, since=None)
@@ -265,4 +308,6 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
     if access_requests.is_champion(link.stakeholder):
         data["access_requests"] = access_requests.pending_requests(plan)  # one query, champions only
-    return _private(render(request, "room/room.html", {**data, "preview": False}))
+    # The buyer's last status change, which the row offers to undo (plans.room_edits).
+    undo = request.session.get(room_access.UNDO_KEY)
+    return _private(render(request, "room/room.html", {**data, "preview": False, "undo": undo}))

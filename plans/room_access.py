@@ -28,6 +28,8 @@ from .models import Plan, RoomLink
 from .tasks import send_room_invite
 
 SESSION_KEY = "room_link_id"
+# The buyer's last status change, kept so that the room can offer to undo it (plans.room_edits).
+UNDO_KEY = "room_undo"
 
 # Rate limits: (attempts, window in seconds).
 LINK_ATTEMPTS_PER_IP = (30, 600)

@@ -20,11 +20,12 @@ from django.utils import dateformat, formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import attachments, scheduling
+from . import attachments, scheduling, slips
 from .activity import change_rows
 from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -292,6 +293,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} commented on {type} “{target}”")
     if verb == "invited":
         return _("{actor} invited {type} “{target}” to the deal room")
+    if verb == "rescheduled":
+        return _("{actor} moved the due date of {type} “{target}”")
+    if verb == "reverted":
+        return _("{actor} undid a status change of {type} “{target}”")
     if verb == "revoked":
         return _("{actor} revoked the deal room access of {type} “{target}”")
     if verb == "access_approved":
@@ -412,6 +417,18 @@ def owner_options_html(stakeholders: list[Stakeholder], selected: str = ""):
     return format_html_join("", "{}", ((g,) for g in groups))
 
 
+def slip_lines(task_slips: list[dict]) -> list[SafeString]:
+    """A task's slips as the row shows them, newest first: "slipped 7 days — reason — by X"."""
+    lines = []
+    for slip in task_slips:
+        text = ngettext("slipped %(days)d day", "slipped %(days)d days", slip["days"]) % {"days": slip["days"]}
+        if slip["reason"]:
+            text += f" — {slip['reason']}"
+        text += " — " + _("by %(name)s") % {"name": slip["by"]}
+        lines.append(_esc(text))
+    return lines
+
+
 # The page --------------------------------------------------------------------------------
 
 def plan_section_data(plan: Plan, dates: DateLabels | None = None) -> dict:
@@ -436,8 +453,8 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
     """Everything the plan page shows, in seven queries whatever the size of the plan.
 
     Queries: milestones, tasks (with their comment counts), dependency links, the deal's
-    stakeholders, risks, the latest activity, and the files of all tasks (plans.attachments).
-    `plan` must come with its deal loaded (plans.access does that).
+    stakeholders, risks, the slips (plans.slips), the latest activity, and the files of all
+    tasks (plans.attachments). `plan` must come with its deal loaded (plans.access does that).
     """
     labels = row_labels()
     org_id = plan.organization_id
@@ -468,6 +485,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         )
     )
     history = activity_section(plan, limit=activity_limit)
+    slipped = slips.slip_summaries(organization_id=org_id, plan_id=plan.pk, dates=dates)
 
     people = {s.pk: s.name for s in stakeholders}
     milestones_by_pk = {m.pk: m for m in milestones}
@@ -496,6 +514,7 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
             today=today, dates=dates, prefix=task_prefix, labels=labels,
             milestone_key=str(milestone.public_id) if milestone else "", stamps=stamps,
         )
+        row["slips"] = slip_lines(slipped.get(task.pk, []))
         rows.append(row)
         rows_by_milestone.setdefault(milestone.pk if milestone else None, []).append(row)
     attachments.add_files_to_rows(plan, tasks, rows, room=False, buyer_ids=attachments.buyer_stakeholder_ids(stakeholders))

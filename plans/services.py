@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from deals.models import Deal, Stakeholder
 from mapapp.concurrency import StaleEdit, save_versioned
 
-from . import scheduling
+from . import scheduling, slips
 from .activity import Actor, record
 from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskStatus
 
@@ -154,6 +154,9 @@ def task_update(
     old_milestone = task.milestone_id
     changed = save_versioned(task, version=version, fields=_status_side_effects(fields, task))
     changed.pop("completed_at", None)
+    if "due_date" in changed:
+        # A later date is time lost: the slip says how much and who moved it.
+        slips.slip_record(task=task, actor=actor, from_date=changed["due_date"][0], to_date=changed["due_date"][1])
     if depends_on is not None:
         dep_change = task_set_dependencies(task=task, actor=actor, prerequisites=depends_on, record_activity=False)
         if dep_change and not changed:
@@ -318,3 +321,122 @@ def comment_create(*, plan: Plan, actor: Actor, body: str, task: Task | None = N
 def plan_of(deal: Deal) -> Plan | None:
     return Plan.objects.filter(deal_id=deal.pk).first()
 
+
+
+# Buyer edits in the deal room ----------------------------------------------------------------
+#
+# The buyer acts as a stakeholder (Actor(stakeholder=…)). The room's views reach only the
+# tasks of the buyer's one plan that are not internal; these functions re-check what matters
+# (side, plan) so that a crafted request cannot reach further. Each change that the deal owner
+# should hear about is mailed after commit, one mail per change.
+
+def _notify_owner(task: Task, stakeholder: Stakeholder, kind: str, **extra) -> None:
+    from .tasks import send_room_change_notice
+
+    payload = {
+        "organization_id": task.organization_id, "task_id": task.pk, "stakeholder_id": stakeholder.pk,
+        "kind": kind, **extra,
+    }
+    transaction.on_commit(lambda: send_room_change_notice.delay(**payload))
+
+
+def _check_room_task(task: Task, stakeholder: Stakeholder) -> None:
+    if task.internal or task.plan.deal_id != stakeholder.deal_id:
+        raise ValidationError(_("That task is not in your deal room."))
+
+
+@transaction.atomic
+def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, version: int, reason: str = "") -> dict:
+    """The buyer moves a task to another status; blocked needs a reason (ValidationError, nothing changes).
+
+    Answers what the buyer may undo: {"task", "version" (after the change), "status",
+    "blocked_reason" (before it)}, or {} when nothing changed. Mails the deal owner.
+    """
+    _check_room_task(task, stakeholder)
+    reason = (reason or "").strip()
+    if status == TaskStatus.BLOCKED and not reason:
+        raise ValidationError({"reason": _("Say what blocks the task: the other side needs to know.")})
+    before = {"status": task.status, "blocked_reason": task.blocked_reason}
+    changed = task_set_status(
+        task=task, actor=Actor(stakeholder=stakeholder), status=status, version=version, reason=reason
+    )
+    if not changed:
+        return {}
+    _notify_owner(task, stakeholder, "status", old_status=before["status"], new_status=task.status)
+    return {"task": str(task.public_id), "version": task.version, **before}
+
+
+@transaction.atomic
+def room_task_undo_status(*, task: Task, stakeholder: Stakeholder, undo: dict) -> dict:
+    """Put back the status the buyer's own last change replaced, if nobody changed the task since.
+
+    `undo` is what room_task_set_status answered. A task changed meanwhile raises StaleEdit
+    (with the task as it is now) and changes nothing. Records "reverted".
+    """
+    _check_room_task(task, stakeholder)
+    if not undo or undo.get("task") != str(task.public_id):
+        raise ValidationError(_("There is no change of yours to undo on this task."))
+    if task.version != undo.get("version"):
+        raise StaleEdit(Task.objects.filter(pk=task.pk).first())
+    old_status = task.status
+    fields = _status_side_effects(
+        {"status": undo["status"], "blocked_reason": undo.get("blocked_reason", "")}, task
+    )
+    changed = save_versioned(task, version=undo["version"], fields=fields)
+    changed.pop("completed_at", None)
+    if changed:
+        record(plan=task.plan, actor=Actor(stakeholder=stakeholder), verb="reverted", target=task, changes=changed)
+        _refresh_milestone_completion(task.milestone_id)
+        _notify_owner(task, stakeholder, "undo", old_status=old_status, new_status=task.status)
+    return changed
+
+
+@transaction.atomic
+def room_comment_create(*, task: Task, stakeholder: Stakeholder, body: str) -> Comment:
+    """The buyer comments on a task of the room (never internal); mails the deal owner."""
+    _check_room_task(task, stakeholder)
+    comment = comment_create(plan=task.plan, actor=Actor(stakeholder=stakeholder), body=body, task=task)
+    _notify_owner(task, stakeholder, "comment", comment_id=comment.pk)
+    return comment
+
+
+@transaction.atomic
+def room_task_create(
+    *, plan: Plan, stakeholder: Stakeholder, title: str, owner: Stakeholder | None = None, due_date=None,
+    milestone: Milestone | None = None,
+) -> Task:
+    """The buyer adds a task on the buyer side, owned by someone on the buyer side; never internal."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the task a title.")})
+    if plan.deal_id != stakeholder.deal_id:
+        raise ValidationError(_("That plan is not your deal room's."))
+    if owner is not None and owner.side != "buyer":
+        raise ValidationError({"owner": _("Tasks added in the deal room are owned by someone on your side.")})
+    return task_create(
+        plan=plan, actor=Actor(stakeholder=stakeholder), title=title, side="buyer", owner=owner, due_date=due_date,
+        milestone=milestone, internal=False,
+    )
+
+
+ROOM_STAKEHOLDER_FIELDS = ("name", "title", "email", "phone", "decision_role", "availability", "timezone", "language")
+
+
+def room_stakeholder_create(*, plan: Plan, stakeholder: Stakeholder, data: dict) -> Stakeholder:
+    """The buyer adds a person on the buyer side of the deal."""
+    from deals.services import stakeholder_create
+
+    if plan.deal_id != stakeholder.deal_id:
+        raise ValidationError(_("That plan is not your deal room's."))
+    fields = {k: v for k, v in data.items() if k in ROOM_STAKEHOLDER_FIELDS}
+    return stakeholder_create(deal=plan.deal, actor=Actor(stakeholder=stakeholder), data={**fields, "side": "buyer"})
+
+
+def room_stakeholder_update(*, person: Stakeholder, stakeholder: Stakeholder, version: int, data: dict) -> dict:
+    """The buyer edits a person on the buyer side (never the seller's people, never their side)."""
+    from deals.services import stakeholder_update
+
+    if person.side != "buyer" or person.deal_id != stakeholder.deal_id:
+        raise ValidationError(_("Only people on your side can be edited here."))
+    fields = {k: v for k, v in data.items() if k in ROOM_STAKEHOLDER_FIELDS}
+    return stakeholder_update(stakeholder=person, actor=Actor(stakeholder=stakeholder), version=version, data=fields)

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from deals.models import DecisionRole, Side, Stakeholder
 
-from .models import AccessRequest, Plan, RoomLink
+from .models import AccessRequest, Comment, Plan, RoomLink, Task, TaskStatus
 
 
 def _decider_name(access_request) -> str:
@@ -96,3 +96,47 @@ def send_access_request_notice(*, organization_id: int, access_request_id: int) 
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
         message.attach_alternative(html, "text/html")
         message.send()
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_room_change_notice(
+    *, organization_id: int, task_id: int, stakeholder_id: int, kind: str, old_status: str = "",
+    new_status: str = "", comment_id: int | None = None,
+) -> None:
+    """E-mail the deal owner that a buyer changed a task's status (kind "status" or "undo") or
+    commented on it ("comment"). Objects are re-loaded inside the organization; nothing is sent
+    for a task, person or comment that is gone, internal or of another organization."""
+
+    task = (
+        Task.objects.filter(organization_id=organization_id, pk=task_id, internal=False)
+        .select_related("plan__deal__owner")
+        .first()
+    )
+    stakeholder = Stakeholder.objects.filter(organization_id=organization_id, pk=stakeholder_id).first()
+    if task is None or stakeholder is None or stakeholder.deal_id != task.plan.deal_id:
+        return
+    comment = None
+    if kind == "comment":
+        comment = Comment.objects.filter(
+            organization_id=organization_id, pk=comment_id, task=task, internal=False
+        ).first()
+        if comment is None:
+            return
+    owner = task.plan.deal.owner
+    if not owner.email:
+        return
+    labels = dict(TaskStatus.choices)
+    with translation.override(getattr(owner, "language", "") or settings.LANGUAGE_CODE):
+        context = {
+            "owner": owner, "stakeholder": stakeholder, "task": task, "plan": task.plan, "deal": task.plan.deal,
+            "kind": kind, "comment": comment, "old_status": labels.get(old_status, old_status),
+            "new_status": labels.get(new_status, new_status),
+            "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': task.plan.public_id})}"
+                   f"#task-{task.public_id}",
+        }
+        subject = " ".join(render_to_string("emails/room-change-subject.txt", context).split())
+        text = render_to_string("emails/room-change-body.txt", context)
+        html = render_to_string("emails/room-change-body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import access_request_views, attachment_views, room, views
+from . import access_request_views, attachment_views, room, room_edits, views
 
 app_name = "plans"
 
@@ -77,4 +77,14 @@ urlpatterns = [
     path("room/attachments/<uuid:attachment_id>/", attachment_views.room_attachment_download, name="room-attachment"),
     path("room/attachments/<uuid:attachment_id>/delete/", attachment_views.room_attachment_delete,
          name="room-attachment-delete"),
+    # The buyer's edits (buyer sessions only; members preview the room and get 404 here).
+    path("room/<uuid:plan_id>/tasks/add/", room_edits.room_task_add, name="room-task-add"),
+    path("room/<uuid:plan_id>/stakeholders/add/", room_edits.room_stakeholder_add, name="room-stakeholder-add"),
+    path("room/tasks/<uuid:task_id>/", room_edits.room_task, name="room-task"),
+    path("room/tasks/<uuid:task_id>/status/", room_edits.room_task_status, name="room-task-status"),
+    path("room/tasks/<uuid:task_id>/undo/", room_edits.room_task_undo, name="room-task-undo"),
+    path("room/tasks/<uuid:task_id>/date/", room_edits.room_task_date, name="room-task-date"),
+    path("room/tasks/<uuid:task_id>/comments/", room_edits.room_task_comments, name="room-task-comments"),
+    path("room/stakeholders/<uuid:stakeholder_id>/edit/", room_edits.room_stakeholder_edit,
+         name="room-stakeholder-edit"),
 ]

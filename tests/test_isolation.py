@@ -143,13 +143,50 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     assert fingerprint(org) == before
 
 
+# Room URLs a member previewing the room may use too: the files of the tasks it shows (their
+# uploads and deletions as a member answer 403, tests/plans/test_attachments.py).
+PREVIEW_READABLE = {"plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete"}
+
+
+def buyer_only(url_name: str) -> bool:
+    """The buyer's edits in the room (plans.room_edits, the champion's decisions): for the room's
+    own buyer session only; members, who preview the room, edit on the plan page and get 404 there."""
+    return url_name.startswith("plans:room-") and url_name not in PREVIEW_READABLE
+
+
+def open_own_room(client, buyer, seller) -> None:
+    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    assert client.post(reverse("plans:room-link", kwargs={"token": url.rstrip("/").rsplit("/", 1)[1]})).status_code == 302
+
+
 @pytest.mark.parametrize("url_name", sorted(object_url_names()))
-def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects, admin):
-    """The other half: the same URL works for the right person, so the 404s above mean access."""
+def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects, admin, buyer, seller):
+    """The other half: the same URL works for the right person, so the 404s above mean access.
+    For the buyer's edit URLs the right person is the room's own buyer."""
     url = reverse(url_name, kwargs=kwargs_for(object_url_names()[url_name], victim_objects))
-    client.force_login(admin)
+    if buyer_only(url_name):
+        open_own_room(client, buyer, seller)
+    else:
+        client.force_login(admin)
     status = client.get(url).status_code
-    assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin"
+    assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin or buyer"
+
+
+@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if buyer_only(n)))
+def test_members_cannot_post_as_the_buyer(client, url_name, victim_objects, org, admin, buyer, seller):
+    """A member previewing the room gets 404 from the buyer's edit URLs, even with the buyer's
+    room session in the same browser, and changes nothing."""
+    assert object_url_names()[url_name], "the walk found no kwargs"
+    url = reverse(url_name, kwargs=kwargs_for(object_url_names()[url_name], victim_objects))
+    open_own_room(client, buyer, seller)
+    client.force_login(admin)
+    before = fingerprint(org)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        # 405 to a GET of a POST-only URL says nothing about the object.
+        assert client.get(url, **headers).status_code in (404, 405), f"GET {url}"
+        assert client.post(url, {"version": 1, "status": "done", "title": "pwned", "body": "x", "name": "x"},
+                           **headers).status_code == 404, f"POST {url}"
+    assert fingerprint(org) == before
 
 
 def url_names_without_object_ids():

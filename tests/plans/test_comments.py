@@ -87,9 +87,9 @@ def test_the_counts_cost_no_query_of_their_own(seller_client, plan, buyer, count
     tasks = _plan_with_commented_tasks(plan, count, buyer)
     # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, then
     # plans.selectors.plan_page_data: 5 milestones, 6 tasks with their comment counts,
-    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, 11 the files of all tasks,
-    # 12 the pending access requests (plans.access_requests.pending_requests).
-    with django_assert_num_queries(12):
+    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, 11 slips, 12 the files of
+    # all tasks, 13 the pending access requests (plans.access_requests.pending_requests).
+    with django_assert_num_queries(13):
         response = seller_client.get(plan_url(plan))
     page = text(response)
     done = sum(1 for i in range(count) if i % 4 == 0)

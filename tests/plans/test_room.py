@@ -10,7 +10,7 @@ from django.utils import timezone
 from deals.models import Side
 from plans import room_access
 from plans.activity import Actor
-from plans.models import Activity, RoomLink, TaskDependency, TaskSide, TaskStatus
+from plans.models import Activity, Comment, RoomLink, TaskDependency, TaskSide, TaskStatus
 from plans.services import task_set_status
 from tests import factories
 
@@ -152,11 +152,13 @@ def test_the_room_costs_the_same_queries_for_5_and_100_tasks(
     factories.RiskFactory(plan=plan, organization=org, owner=buyer)
     link = open_room(client, buyer, seller)
     RoomLink.objects.filter(pk=link.pk).update(previous_visit_at=timezone.now() - datetime.timedelta(days=1))
+    for task in tasks[::3]:
+        Comment.objects.create(organization=org, plan=plan, task=task, author_stakeholder=buyer, body="Noted")
     # 1 session, 2 the room link with its stakeholder, deal and plan, 3 milestones, 4 tasks
-    # (not internal), 5 dependency links, 6 stakeholders, 7 open risks, 8 changes since the last visit,
-    # 9 the files of the tasks that are not internal, 10 pending access requests (the buyer is the
-    # champion; other buyers do not cost this one).
-    with django_assert_num_queries(10):
+    # (not internal), 5 dependency links, 6 stakeholders, 7 open risks, 8 the comments of the
+    # room's tasks, 9 changes since the last visit, 10 the files of the tasks that are not internal,
+    # 11 pending access requests (the buyer is the champion; other buyers do not cost this one).
+    with django_assert_num_queries(11):
         response = client.get(room_url(plan))
     assert response.status_code == 200
 

@@ -121,10 +121,10 @@ def test_the_plan_page_costs_the_same_queries_for_5_and_100_tasks(
     page_url = url("detail", plan)
     # 1 session, 2 user, 3 membership and organization (middleware), 4 the plan with its deal
     # (access check), then plans.selectors.plan_page_data: 5 milestones, 6 tasks,
-    # 7 dependency links, 8 the deal's stakeholders, 9 risks, 10 the latest activity,
-    # 11 the files of all tasks (plans.attachments), 12 the pending access requests
+    # 7 dependency links, 8 the deal's stakeholders, 9 risks, 10 the latest activity, 11 slips,
+    # 12 the files of all tasks (plans.attachments), 13 the pending access requests
     # (plans.access_requests.pending_requests).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = seller_client.get(page_url)
     assert response.status_code == 200
     assert f"of {count} done" in text(response)
