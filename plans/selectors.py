@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import scheduling
+from . import agreement, scheduling
 from .activity import change_rows
 from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -293,6 +293,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} invited {type} “{target}” to the deal room")
     if verb == "revoked":
         return _("{actor} revoked the deal room access of {type} “{target}”")
+    if verb == "accepted":
+        return _("{actor} accepted {type} “{target}”")
+    if verb == "confirmed":
+        return _("{actor} confirmed the changes to {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 
@@ -425,8 +429,9 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
     """Everything the plan page shows, in six queries whatever the size of the plan.
 
     Queries: milestones, tasks (with their comment counts), dependency links, the deal's
-    stakeholders, risks, and the latest activity. `plan` must come with its deal loaded
-    (plans.access does that).
+    stakeholders, risks, and the latest activity; once the buyer accepted the plan, the
+    agreed version and, when the plan differs from it, who made the changes (two more, see
+    plans.agreement.agreement_data). `plan` must come with its deal loaded (plans.access does that).
     """
     labels = row_labels()
     org_id = plan.organization_id
@@ -537,6 +542,8 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "owner_options": owner_options_html(stakeholders),
         **history,
         "confirm": confirm,
+        **agreement.agreement_data(plan, milestones=milestones, tasks=tasks, stakeholders=stakeholders, dates=dates,
+                                   viewer=Side.SELLER),
     }
 
 

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import room, views
+from . import agreement_views, room, views
 
 app_name = "plans"
 
@@ -15,6 +15,7 @@ seller_patterns = [
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
+    path("<uuid:plan_id>/confirm/", agreement_views.plan_confirm, name="confirm"),
     # Plan sections: GET answers the section (HTMX cancel), edit/ the section's form.
     path("<uuid:plan_id>/summary/", views.section_show, {"section": "summary"}, name="summary"),
     path("<uuid:plan_id>/summary/edit/", views.section_edit, {"section": "summary"}, name="summary-edit"),
@@ -55,4 +56,6 @@ urlpatterns = [
     path("r/<str:token>/", room.room_link, name="room-link"),
     path("room/fresh-link/", room.room_fresh_link, name="room-fresh-link"),
     path("room/<uuid:plan_id>/", room.room, name="room"),
+    path("room/<uuid:plan_id>/accept/", agreement_views.room_accept, name="room-accept"),
+    path("room/<uuid:plan_id>/confirm/", agreement_views.room_confirm, name="room-confirm"),
 ]
