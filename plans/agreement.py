@@ -248,7 +248,7 @@ def agreement_data(plan: Plan, *, milestones, tasks, stakeholders, dates, viewer
     if baseline is not None:
         changes = compare(baseline.snapshot, current)
         data["changes"] = _labelled(attach_movers(plan, baseline, changes), dates)
-        if baseline.created_at > plan.agreed_at + datetime.timedelta(seconds=1):
+        if baseline.created_at != plan.agreed_at:
             data["reconfirmed"] = baseline
     if data["changes"]:
         asked = plan.reconfirm_side
@@ -313,17 +313,18 @@ def plan_accept(*, plan: Plan, stakeholder: Stakeholder, version: int, seen: str
     if locked.status == PlanStatus.CLOSED:
         raise ValidationError(_("This plan is closed."), code="closed")
     snapshot = _check_seen(plan, locked, version=version, seen=seen)
-    now = timezone.now()
+    baseline = Baseline.objects.create(
+        organization_id=plan.organization_id, plan=plan, side=Side.BUYER, confirmed_by_stakeholder=stakeholder,
+        confirmed_by_name=stakeholder.name[:150], confirmed_by_title=stakeholder.title[:150], snapshot=snapshot,
+    )
     old_status = locked.status
+    # The same instant as the baseline's: a newer baseline is a re-confirmation.
+    now = baseline.created_at
     fields = {"status": PlanStatus.AGREED, "agreed_at": now, "agreed_by": stakeholder, "reconfirm_side": "",
               "version": locked.version + 1, "updated_at": now}
     Plan.objects.filter(pk=plan.pk).update(**fields)
     for name, value in fields.items():
         setattr(plan, name, value)
-    baseline = Baseline.objects.create(
-        organization_id=plan.organization_id, plan=plan, side=Side.BUYER, confirmed_by_stakeholder=stakeholder,
-        confirmed_by_name=stakeholder.name[:150], confirmed_by_title=stakeholder.title[:150], snapshot=snapshot,
-    )
     record(plan=plan, actor=Actor(stakeholder=stakeholder), verb="accepted", target=plan,
            changes={"status": (old_status, PlanStatus.AGREED)} if old_status != PlanStatus.AGREED else None)
     organization_id, plan_id, baseline_id = plan.organization_id, plan.pk, baseline.pk
