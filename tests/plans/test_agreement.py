@@ -378,7 +378,8 @@ def test_the_new_urls_are_in_the_isolation_walk():
 
 @pytest.mark.parametrize("name", ["plans:room-accept", "plans:room-confirm", "plans:confirm"])
 def test_a_buyer_of_another_deal_or_an_outsider_gets_404(client, org, plan, buyer, other_seller, outsider, furnished, name):
-    accept(plan, buyer) if name != "plans:room-accept" else None
+    if name != "plans:room-accept":
+        accept(plan, buyer)
     url = reverse(name, kwargs={"plan_id": plan.public_id})
     open_room_of_other_deal(client, org, other_seller)
     assert client.post(url, {"version": plan.version, "seen": seen(plan)}).status_code == 404
