@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from deals.models import Side
 from mapapp.concurrency import StaleEdit
 
 from . import agreement, room_access, selectors
@@ -103,6 +104,28 @@ def room_confirm(request: HttpRequest, plan_id) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: you confirmed the changes. This is now the agreed version."))
     return _private(redirect(_room_url(plan)))
+
+
+# The cards on their own: after the plan is agreed, each page's card re-fetches itself after
+# any successful HTMX POST on the page (an inline edit may have moved a committed date).
+
+@login_required
+def plan_agreement_card(request: HttpRequest, plan_id) -> HttpResponse:
+    plan = get_plan_for_member(request, plan_id)
+    if not request.htmx:
+        return redirect(_plan_url(plan))
+    return render(request, "plans/_agreement.html", {**agreement.plan_agreement(plan, viewer=Side.SELLER), "plan": plan})
+
+
+def room_agreement_card(request: HttpRequest, plan_id) -> HttpResponse:
+    if getattr(request, "membership", None) is not None:
+        plan, preview = get_plan_for_member(request, plan_id), True
+    else:
+        plan, preview = room_access.get_plan_for_buyer(request, plan_id)[0], False
+    if not request.htmx:
+        return _private(redirect(_room_url(plan)))
+    context = {**agreement.plan_agreement(plan, viewer=Side.BUYER), "plan": plan, "preview": preview}
+    return _private(render(request, "room/_agreement.html", context))
 
 
 @login_required

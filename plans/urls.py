@@ -16,6 +16,7 @@ seller_patterns = [
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
     path("<uuid:plan_id>/confirm/", agreement_views.plan_confirm, name="confirm"),
+    path("<uuid:plan_id>/agreement/", agreement_views.plan_agreement_card, name="agreement"),
     # Plan sections: GET answers the section (HTMX cancel), edit/ the section's form.
     path("<uuid:plan_id>/summary/", views.section_show, {"section": "summary"}, name="summary"),
     path("<uuid:plan_id>/summary/edit/", views.section_edit, {"section": "summary"}, name="summary-edit"),
@@ -58,4 +59,5 @@ urlpatterns = [
     path("room/<uuid:plan_id>/", room.room, name="room"),
     path("room/<uuid:plan_id>/accept/", agreement_views.room_accept, name="room-accept"),
     path("room/<uuid:plan_id>/confirm/", agreement_views.room_confirm, name="room-confirm"),
+    path("room/<uuid:plan_id>/agreement/", agreement_views.room_agreement_card, name="room-agreement"),
 ]

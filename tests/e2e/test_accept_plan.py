@@ -1,6 +1,8 @@
 """The buyer accepts the plan in the deal room in a real browser: the call to action goes, the
-room and the seller's plan page say who agreed, and the deal owner gets an e-mail."""
+room and the seller's plan page say who agreed, and the deal owner gets an e-mail. Then the
+seller moves a committed date inline and the agreement card shows the difference, no reload."""
 
+import datetime
 import re
 
 import pytest
@@ -12,7 +14,7 @@ from plans import room_access
 from plans.models import Plan, PlanStatus, TaskSide
 from tests import factories
 
-from .test_build_a_plan import sign_in
+from .test_build_a_plan import sign_in, task_row
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +26,7 @@ def test_the_buyer_accepts_the_plan_and_both_sides_see_who_agreed(page, browser,
     buyer = factories.StakeholderFactory(deal=deal, name="Sarah Chen", title="VP Operations",
                                          email="sarah@northwind.example")
     factories.TaskFactory(plan=plan, organization=plan.organization, title="Legal review", side=TaskSide.BUYER,
-                          owner=buyer)
+                          owner=buyer, due_date=datetime.date(2027, 5, 18))
     _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=membership.user)
     mail.outbox.clear()
 
@@ -53,3 +55,15 @@ def test_the_buyer_accepts_the_plan_and_both_sides_see_who_agreed(page, browser,
     sign_in(page, membership.user.email)
     page.goto(f"/plans/{plan.public_id}/")
     expect(page.locator("#plan-agreement")).to_contain_text("Agreed by Sarah Chen, VP Operations, on")
+
+    page.evaluate("window.__noReload = 'still here'")
+    row = task_row(page.locator("#plan-milestones"), "Legal review")
+    row.get_by_role("link", name="Edit").click()
+    editor = page.locator("form:has(select[name=depends_on])")
+    editor.get_by_label("Due date").fill("2027-05-25")
+    editor.get_by_role("button", name="Save").click()
+    expect(page.locator("#plan-agreement")).to_contain_text(
+        "Legal review: due May 18, 2027 → May 25, 2027, moved by Sam Seller (seller)"
+    )
+    expect(page.locator("#plan-agreement")).to_contain_text("The buyer is asked to confirm these changes")
+    assert page.evaluate("window.__noReload") == "still here"

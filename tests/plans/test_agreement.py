@@ -372,7 +372,7 @@ def test_a_seller_stale_confirm_answers_409_on_the_plan_page(seller_client, plan
 
 def test_the_new_urls_are_in_the_isolation_walk():
     names = object_url_names()
-    for name in ("plans:room-accept", "plans:room-confirm", "plans:confirm"):
+    for name in ("plans:room-accept", "plans:room-confirm", "plans:room-agreement", "plans:confirm", "plans:agreement"):
         assert names.get(name) == ["plan_id"], name
 
 
@@ -422,3 +422,25 @@ def test_the_room_of_an_agreed_plan_costs_two_more_queries(client, plan, buyer, 
     with django_assert_num_queries(9):
         response = client.get(room_url(plan))
     assert response.status_code == 200 and "Confirm changes" in response.content.decode()
+
+
+def test_the_cards_refresh_on_their_own_for_htmx(client, plan, buyer, seller, furnished):
+    open_room(client, buyer, seller)
+    card_url = reverse("plans:room-agreement", kwargs={"plan_id": plan.public_id})
+    html = client.get(room_url(plan)).content.decode()
+    assert card_url not in html  # nothing to refresh before the agreement
+    accept(plan, buyer)
+    assert card_url in client.get(room_url(plan)).content.decode()
+    move(furnished["legal"], MAY_25, Actor(user=seller))
+    card = client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
+    assert card.lstrip().startswith('<section class="card agreement" id="room-agreement"')
+    assert "Legal review: due May 18, 2027 → May 25, 2027, moved by Sam Seller (seller)" in card
+    assert "Confirm changes" in card
+    assert client.get(card_url).status_code == 302
+    client.force_login(seller)
+    seller_card_url = reverse("plans:agreement", kwargs={"plan_id": plan.public_id})
+    card = client.get(seller_card_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="plan-agreement"' in card and "moved by Sam Seller (seller)" in card and "Confirm changes" not in card
+    # The preview of the room card offers no button either.
+    card = client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "moved by Sam Seller" in card and "Confirm changes" not in card
