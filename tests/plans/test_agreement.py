@@ -444,3 +444,19 @@ def test_the_cards_refresh_on_their_own_for_htmx(client, plan, buyer, seller, fu
     # The preview of the room card offers no button either.
     card = client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
     assert "moved by Sam Seller" in card and "Confirm changes" not in card
+
+
+def test_the_services_refuse_a_stale_version_or_unseen_values(plan, buyer, seller, furnished):
+    values = {"version": plan.version, "seen": seen(plan)}
+    move(furnished["legal"], MAY_25, Actor(user=seller))
+    with pytest.raises(StaleEdit):
+        agreement.plan_accept(plan=plan, stakeholder=buyer, **values)
+    with pytest.raises(StaleEdit):
+        agreement.plan_accept(plan=plan, stakeholder=buyer, version=plan.version - 1, seen=seen(plan))
+    accept(plan, buyer)
+    move(furnished["legal"], MAY_18, Actor(stakeholder=buyer))
+    move(furnished["security"], MAY_25, Actor(stakeholder=buyer))
+    plan = fresh(plan)
+    with pytest.raises(StaleEdit):
+        agreement.plan_confirm(plan=plan, actor=Actor(user=seller), version=plan.version, seen=values["seen"])
+    assert fresh(plan).reconfirm_side == Side.SELLER
