@@ -460,3 +460,13 @@ def test_the_services_refuse_a_stale_version_or_unseen_values(plan, buyer, selle
     with pytest.raises(StaleEdit):
         agreement.plan_confirm(plan=plan, actor=Actor(user=seller), version=plan.version, seen=values["seen"])
     assert fresh(plan).reconfirm_side == Side.SELLER
+
+
+def test_removing_an_owner_from_the_deal_is_an_owner_difference(plan, buyer, seller, furnished):
+    from deals.services import stakeholder_delete
+
+    accept(plan, buyer)
+    stakeholder_delete(stakeholder=furnished["dana"], actor=Actor(user=seller))
+    [change] = agreement.differences(fresh(plan))
+    assert (change["label"], change["old_label"], change["new_label"]) == ("Security review", "Dana Rep", "no owner")
+    assert fresh(plan).reconfirm_side == Side.BUYER
