@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from mapapp.concurrency import bump_version, save_versioned
 from mapapp.models import Membership, Organization
 from plans.activity import Actor, record
+from plans.agreement import note_committed_change
 from plans.models import Plan
 
 from .models import Deal, DealShare, Outcome, Stakeholder
@@ -124,3 +125,6 @@ def stakeholder_delete(*, stakeholder: Stakeholder, actor: Actor) -> None:
             changes={"owned_tasks": (owned, 0)} if owned else None,
         )
     stakeholder.delete()
+    if plan is not None and owned:
+        # Their tasks lost their owner: a difference from the agreed version, if there is one.
+        note_committed_change(plan, actor)

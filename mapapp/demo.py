@@ -153,11 +153,13 @@ def _plan_status(plan: Plan, actor: Actor, status: str) -> None:
 
 
 def _plan_accept(plan: Plan, champion: Stakeholder) -> None:
-    """The buyer's champion accepts the plan: status agreed, stamped with who and when."""
-    plan_update(plan=plan, actor=Actor(stakeholder=champion), version=plan.version, data={"status": PlanStatus.AGREED})
-    # No service sets agreed_at/agreed_by yet; stamp them the way acceptance will.
-    plan.agreed_at, plan.agreed_by = timezone.now(), champion
-    Plan.objects.filter(pk=plan.pk).update(agreed_at=plan.agreed_at, agreed_by=champion)
+    """The buyer's champion accepts the plan: status agreed, who and when, the agreed version."""
+    from plans import agreement
+
+    plan.refresh_from_db()
+    seen = agreement.digest(agreement.take_snapshot(plan))
+    # No e-mail to the seller: nobody is waiting for the demo's past.
+    agreement.plan_accept(plan=plan, stakeholder=champion, version=plan.version, seen=seen, notify=False)
 
 
 def _link_user(stakeholder: Stakeholder, user: User) -> None:

@@ -20,7 +20,7 @@ from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
 from mapapp.http import client_ip
 
-from . import access_requests, attachments, room_access, scheduling
+from . import access_requests, agreement, attachments, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -134,7 +134,9 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
     Queries: milestones, the tasks that are not internal, dependency links between those,
     the deal's stakeholders, the risks that are not closed, the comments the buyer may read
     (room_comments), the non-internal changes since `since` (the buyer's previous visit; none on
-    a first visit), and the files of the tasks that are not internal (plans.attachments). Nothing internal to the
+    a first visit), and the files of the tasks that are not internal (plans.attachments); once the
+    plan is accepted, the agreed version and, when the plan differs from it, who made the changes
+    (two more, see plans.agreement.agreement_data). Nothing internal to the
     seller is loaded, so nothing internal can be shown: not internal tasks (nor their titles
     in "after:" lists), not the deal's amount or stage.
     """
@@ -226,6 +228,8 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         "first_visit": since is None,
         "changes": activity_rows(changes),
         "changes_more": len(changes) >= CHANGES_SHOWN,
+        **agreement.agreement_data(plan, milestones=milestones, tasks=tasks, stakeholders=stakeholders, dates=dates,
+                                   viewer=Side.BUYER),
     }
 
 

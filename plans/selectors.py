@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import attachments, scheduling, slips
+from . import agreement, attachments, scheduling, slips
 from .activity import change_rows
 from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -309,6 +309,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} attached a file to {type} “{target}”")
     if verb == "detached":
         return _("{actor} deleted a file of {type} “{target}”")
+    if verb == "accepted":
+        return _("{actor} accepted {type} “{target}”")
+    if verb == "confirmed":
+        return _("{actor} confirmed the changes to {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 
@@ -454,7 +458,9 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
 
     Queries: milestones, tasks (with their comment counts), dependency links, the deal's
     stakeholders, risks, the slips (plans.slips), the latest activity, and the files of all
-    tasks (plans.attachments). `plan` must come with its deal loaded (plans.access does that).
+    tasks (plans.attachments); once the buyer accepted the plan, the agreed version and, when the
+    plan differs from it, who made the changes (two more, see plans.agreement.agreement_data).
+    `plan` must come with its deal loaded (plans.access does that).
     """
     labels = row_labels()
     org_id = plan.organization_id
@@ -568,6 +574,8 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "owner_options": owner_options_html(stakeholders),
         **history,
         "confirm": confirm,
+        **agreement.agreement_data(plan, milestones=milestones, tasks=tasks, stakeholders=stakeholders, dates=dates,
+                                   viewer=Side.SELLER),
     }
 
 

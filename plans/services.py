@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from deals.models import Deal, Stakeholder
 from mapapp.concurrency import StaleEdit, save_versioned
 
-from . import scheduling, slips
+from . import agreement, scheduling, slips
 from .activity import Actor, record
 from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskStatus
 
@@ -63,6 +63,8 @@ def plan_update(*, plan: Plan, actor: Actor, version: int, data: dict) -> dict:
     changed = save_versioned(plan, version=version, fields=fields)
     if changed:
         record(plan=plan, actor=actor, verb="updated", target=plan, changes=changed)
+    if changed.keys() & set(agreement.COMMITTED_PLAN_FIELDS):
+        agreement.note_committed_change(plan, actor)
     return changed
 
 
@@ -78,6 +80,7 @@ def milestone_create(*, plan: Plan, actor: Actor, title: str, target_date=None) 
         order=_next_order(plan.milestones.all()),
     )
     record(plan=plan, actor=actor, verb="created", target=milestone, changes={"target_date": (None, target_date)})
+    agreement.note_committed_change(plan, actor)
     return milestone
 
 
@@ -86,6 +89,8 @@ def milestone_update(*, milestone: Milestone, actor: Actor, version: int, data: 
     changed = save_versioned(milestone, version=version, fields={k: v for k, v in data.items() if k in MILESTONE_FIELDS})
     if changed:
         record(plan=milestone.plan, actor=actor, verb="updated", target=milestone, changes=changed)
+    if changed.keys() & agreement.COMMITTED_MILESTONE_FIELDS:
+        agreement.note_committed_change(milestone.plan, actor)
     return changed
 
 
@@ -94,6 +99,7 @@ def milestone_delete(*, milestone: Milestone, actor: Actor) -> None:
     """Delete a milestone; its tasks stay in the plan, ungrouped."""
     record(plan=milestone.plan, actor=actor, verb="deleted", target=milestone)
     milestone.delete()
+    agreement.note_committed_change(milestone.plan, actor)
 
 
 def _refresh_milestone_completion(milestone_id: int | None) -> None:
@@ -141,6 +147,8 @@ def task_create(*, plan: Plan, actor: Actor, title: str, depends_on: list[Task] 
     if depends_on:
         task_set_dependencies(task=task, actor=actor, prerequisites=depends_on, record_activity=False)
     _refresh_milestone_completion(task.milestone_id)
+    if not task.internal:
+        agreement.note_committed_change(plan, actor)
     return task
 
 
@@ -172,6 +180,8 @@ def task_update(
     if "status" in changed or "milestone" in changed:
         _refresh_milestone_completion(old_milestone)
         _refresh_milestone_completion(task.milestone_id)
+    if changed.keys() & agreement.COMMITTED_TASK_FIELDS and not (task.internal and "internal" not in changed):
+        agreement.note_committed_change(task.plan, actor)
     return changed
 
 
@@ -192,6 +202,8 @@ def task_delete(*, task: Task, actor: Actor) -> None:
     milestone_id = task.milestone_id
     task.delete()
     _refresh_milestone_completion(milestone_id)
+    if not task.internal:
+        agreement.note_committed_change(task.plan, actor)
 
 
 def task_set_dependencies(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mapapp.concurrency import save_versioned
 
+from . import agreement
 from .activity import Actor, record
 from .models import Slip, Task
 
@@ -69,6 +70,8 @@ def task_propose_date(
     if reason:
         changes["reason"] = (None, reason[:200])
     record(plan=task.plan, actor=actor, verb="rescheduled", target=task, changes=changes, internal=task.internal)
+    # A committed date moved: once the plan is agreed, the other side is asked to re-confirm.
+    agreement.note_committed_change(task.plan, actor)
     return slip
 
 

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from deals.models import DecisionRole, Side, Stakeholder
 
-from .models import AccessRequest, Comment, Plan, RoomLink, Task, TaskStatus
+from .models import AccessRequest, Baseline, Comment, Plan, RoomLink, Task, TaskStatus
 
 
 def _decider_name(access_request) -> str:
@@ -137,6 +137,42 @@ def send_room_change_notice(
         subject = " ".join(render_to_string("emails/room-change-subject.txt", context).split())
         text = render_to_string("emails/room-change-body.txt", context)
         html = render_to_string("emails/room-change-body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_plan_accepted(*, organization_id: int, plan_id: int, baseline_id: int) -> None:
+    """E-mail the deal owner that the buyer accepted the plan. Re-loads everything inside the
+    organization; does nothing for a plan or baseline that is gone or of another org."""
+    plan = (
+        Plan.objects.filter(organization_id=organization_id, pk=plan_id, agreed_at__isnull=False)
+        .select_related("deal__owner")
+        .first()
+    )
+    if plan is None:
+        return
+    baseline = Baseline.objects.filter(organization_id=organization_id, plan=plan, pk=baseline_id).first()
+    owner = plan.deal.owner
+    if baseline is None or not owner.email:
+        return
+    snapshot = baseline.snapshot or {}
+    context = {
+        "owner": owner,
+        "deal": plan.deal,
+        "plan": plan,
+        "name": baseline.confirmed_by_name,
+        "title": baseline.confirmed_by_title,
+        "agreed_at": plan.agreed_at,
+        "milestones": len(snapshot.get("milestones", {})),
+        "tasks": len(snapshot.get("tasks", {})),
+        "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': plan.public_id})}",
+    }
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("emails/plan-accepted-subject.txt", context).split())
+        text = render_to_string("emails/plan-accepted-body.txt", context)
+        html = render_to_string("emails/plan-accepted-body.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email])
     message.attach_alternative(html, "text/html")
     message.send()

@@ -143,9 +143,14 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     assert fingerprint(org) == before
 
 
-# Room URLs a member previewing the room may use too: the files of the tasks it shows (their
-# uploads and deletions as a member answer 403, tests/plans/test_attachments.py).
-PREVIEW_READABLE = {"plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete"}
+# Room URLs a member previewing the room may reach too: the files of the tasks it shows and the
+# agreement card. What the preview shows as buttons (upload, delete, accept, confirm) answers a
+# member 403 with a sentence pointing to the plan page (tests/plans/test_attachments.py,
+# test_agreement.py), and changes nothing (test_members_cannot_post_as_the_buyer).
+PREVIEW_READABLE = {
+    "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
+    "plans:room-agreement", "plans:room-accept", "plans:room-confirm",
+}
 
 
 def buyer_only(url_name: str) -> bool:
@@ -172,20 +177,23 @@ def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects,
     assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin or buyer"
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if buyer_only(n)))
+@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if n.startswith("plans:room-")))
 def test_members_cannot_post_as_the_buyer(client, url_name, victim_objects, org, admin, buyer, seller):
-    """A member previewing the room gets 404 from the buyer's edit URLs, even with the buyer's
-    room session in the same browser, and changes nothing."""
+    """A member previewing the room cannot act as the buyer, even with the buyer's room session
+    in the same browser: the buyer's edit URLs answer 404, the preview's buttons 403; nothing changes."""
     assert object_url_names()[url_name], "the walk found no kwargs"
     url = reverse(url_name, kwargs=kwargs_for(object_url_names()[url_name], victim_objects))
     open_own_room(client, buyer, seller)
     client.force_login(admin)
     before = fingerprint(org)
+    refused = (404,) if buyer_only(url_name) else (403, 404, 405)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        # 405 to a GET of a POST-only URL says nothing about the object.
-        assert client.get(url, **headers).status_code in (404, 405), f"GET {url}"
-        assert client.post(url, {"version": 1, "status": "done", "title": "pwned", "body": "x", "name": "x"},
-                           **headers).status_code == 404, f"POST {url}"
+        if buyer_only(url_name):
+            # 405 to a GET of a POST-only URL says nothing about the object.
+            assert client.get(url, **headers).status_code in (404, 405), f"GET {url}"
+        response = client.post(url, {"version": 1, "status": "done", "title": "pwned", "body": "x", "name": "x",
+                                     "seen": "x"}, **headers)
+        assert response.status_code in refused, f"POST {url}: {response.status_code}"
     assert fingerprint(org) == before
 
 
