@@ -8,7 +8,7 @@ organization who may see the deal get the same room page as a preview.
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side
 
-from . import room_access, scheduling
+from . import engagement, live, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -250,8 +250,18 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
     preview for members who may see the deal. 404 for everyone else."""
     if getattr(request, "membership", None) is not None:
         plan = get_plan_for_member(request, plan_id)
+        stamp = live.room_live_context(plan)  # before the data: see plans.live
         data = room_page_data(plan, stakeholder=None, since=None)
-        return _private(render(request, "room/room.html", {**data, "preview": True}))
-    plan, link = room_access.get_plan_for_buyer(request, plan_id)
+        return _private(render(request, "room/room.html", {**data, **stamp, "preview": True}))
+    try:
+        plan, link = room_access.get_plan_for_buyer(request, plan_id)
+    except Http404:
+        # This session's own link was revoked or expired: say so (410) rather than "not found".
+        dead = live.dead_link_response(request, plan_id)
+        if dead is None:
+            raise
+        return dead
+    engagement.record_visit(plan=plan, link=link)
+    stamp = live.room_live_context(plan)
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
-    return _private(render(request, "room/room.html", {**data, "preview": False}))
+    return _private(render(request, "room/room.html", {**data, **stamp, "preview": False}))

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import room, views
+from . import live, room, views
 
 app_name = "plans"
 
@@ -15,6 +15,8 @@ seller_patterns = [
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
+    # Live refresh: 304 to a matching If-None-Match while nothing changed (plans.live).
+    path("<uuid:plan_id>/stamp/", live.plan_stamp_view, name="stamp"),
     # Plan sections: GET answers the section (HTMX cancel), edit/ the section's form.
     path("<uuid:plan_id>/summary/", views.section_show, {"section": "summary"}, name="summary"),
     path("<uuid:plan_id>/summary/edit/", views.section_edit, {"section": "summary"}, name="summary-edit"),
@@ -55,4 +57,5 @@ urlpatterns = [
     path("r/<str:token>/", room.room_link, name="room-link"),
     path("room/fresh-link/", room.room_fresh_link, name="room-fresh-link"),
     path("room/<uuid:plan_id>/", room.room, name="room"),
+    path("room/<uuid:plan_id>/stamp/", live.room_stamp_view, name="room-stamp"),
 ]

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import selectors, services
+from . import engagement, live, selectors, services
 from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_member, get_task_for_member
 from .activity import Actor
 from .forms import (
@@ -148,7 +148,8 @@ def plan_create(request: HttpRequest, deal_id) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
-    return render(request, PAGE, selectors.plan_page_data(plan))
+    stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
+    return render(request, PAGE, {**selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp})
 
 
 @login_required
@@ -161,10 +162,14 @@ def plan_lite(request: HttpRequest, plan_id) -> HttpResponse:
 def plan_activity(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
     activities = Activity.objects.filter(organization_id=plan.organization_id, plan=plan)
+    # ?who=<stakeholder id>: one person's changes (the engagement panel links here).
+    who = engagement.activity_actor(plan, request.GET.get("who"))
+    if who is not None:
+        activities = activities.filter(actor_stakeholder=who)
     page = Paginator(activities, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "plan": plan, "deal": plan.deal, "page": page, "activities": selectors.activity_rows(page.object_list),
-        "L": selectors.row_text(),
+        "L": selectors.row_text(), "who": who,
     }
     return render(request, "plans/activity.html", context)
 
