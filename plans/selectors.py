@@ -291,6 +291,8 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} commented on {type} “{target}”")
     if verb == "invited":
         return _("{actor} invited {type} “{target}” to the deal room")
+    if verb == "moved":
+        return _("{actor} moved {type} “{target}”")
     if verb == "revoked":
         return _("{actor} revoked the deal room access of {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"

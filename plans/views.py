@@ -311,7 +311,8 @@ def milestone_move(request: HttpRequest, milestone_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=milestone, siblings=milestone.plan.milestones.all(), direction=form.cleaned_data["direction"])
+        services.move(obj=milestone, siblings=milestone.plan.milestones.all(),
+                      direction=form.cleaned_data["direction"], actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(milestone.plan, f"group-{milestone.public_id}"))
     return _fragment(request, selectors.plan_page_data(milestone.plan), "task-groups", retarget="#task-groups")
@@ -454,7 +455,8 @@ def task_move(request: HttpRequest, task_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=task, siblings=services.task_siblings(task), direction=form.cleaned_data["direction"])
+        services.move(obj=task, siblings=services.task_siblings(task), direction=form.cleaned_data["direction"],
+                      actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     data = selectors.plan_page_data(task.plan)
@@ -625,7 +627,8 @@ def risk_move(request: HttpRequest, risk_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=risk, siblings=risk.plan.risks.all(), direction=form.cleaned_data["direction"])
+        services.move(obj=risk, siblings=risk.plan.risks.all(), direction=form.cleaned_data["direction"],
+                      actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(risk.plan, f"risk-{risk.public_id}"))
     return _fragment(request, selectors.plan_page_data(risk.plan), "risk-list", retarget="#risk-rows")
