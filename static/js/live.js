@@ -30,9 +30,14 @@
       if (f.type === "hidden" || f.disabled) continue;
       if (f.type === "checkbox" || f.type === "radio") { if (f.checked !== f.defaultChecked) return true; continue; }
       if (f.tagName === "SELECT") {
+        // A single select starts at its last option marked selected, or at the first one.
+        var initial = 0;
         for (var j = 0; j < f.options.length; j++) {
-          if (f.options[j].selected !== f.options[j].defaultSelected) return true;
+          var o = f.options[j];
+          if (o.defaultSelected) initial = j;
+          if (f.multiple && o.selected !== o.defaultSelected) return true;
         }
+        if (!f.multiple && f.options.length && f.selectedIndex !== initial) return true;
         continue;
       }
       if (f.value !== f.defaultValue) return true;
