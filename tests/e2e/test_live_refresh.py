@@ -82,6 +82,21 @@ def test_changes_on_either_side_show_on_the_other_without_reload(page, browser, 
         # And the buyer's change reached the buyer's own open room as well.
         expect(room.locator("#room-mine")).to_contain_text("In progress", timeout=WITHIN)
         assert room.evaluate("window.__sameDocument") is True
+
+        # Text typed into a region that has news (a new task's title, not added yet) holds the
+        # whole region back: the news waits until the field is empty again, then arrives.
+        quick_add = page.locator("#plan-milestones").get_by_placeholder("Add a task…").first
+        quick_add.fill("Half-typed task title")
+        page.locator("body").click(position={"x": 5, "y": 5})
+        task.refresh_from_db()
+        services.task_set_status(task=task, actor=as_buyer, status=TaskStatus.DONE, version=task.version)
+        expect(page.locator("#plan-activity")).to_contain_text("Done", timeout=WITHIN)  # that region did update
+        expect(seller_row).to_contain_text("In progress")
+        expect(quick_add).to_have_value("Half-typed task title")
+        quick_add.fill("")
+        page.locator("body").click(position={"x": 5, "y": 5})
+        expect(seller_row).to_contain_text("Done", timeout=WITHIN)
+        assert page.evaluate("window.__sameDocument") is True
     finally:
         buyer_context.close()
 
