@@ -240,3 +240,34 @@ def test_the_room_stamp_costs_two_queries_on_a_quiet_poll(buyer_client, plan, ta
     # not written again within the minute (counted in the cache).
     with django_assert_num_queries(3):
         assert conditional(buyer_client, room_stamp_url(plan), etag).status_code == 304
+
+
+@pytest.mark.parametrize("what", ["task", "milestone", "risk", "stakeholder"])
+def test_reordering_from_the_pages_moves_both_stamps(client, seller_client, plan, deal, buyer, seller, what):
+    """Order is part of what both pages show: a move leaves a "moved" activity (internal only for
+    an internal task), so the open pages notice it."""
+    org = plan.organization
+    if what == "task":
+        factories.TaskFactory(plan=plan, organization=org, order=1)
+        obj = factories.TaskFactory(plan=plan, organization=org, order=2)
+        url = reverse("plans:task-move", kwargs={"task_id": obj.public_id})
+    elif what == "milestone":
+        factories.MilestoneFactory(plan=plan, organization=org, order=1)
+        obj = factories.MilestoneFactory(plan=plan, organization=org, order=2)
+        url = reverse("plans:milestone-move", kwargs={"milestone_id": obj.public_id})
+    elif what == "risk":
+        factories.RiskFactory(plan=plan, organization=org, order=1)
+        obj = factories.RiskFactory(plan=plan, organization=org, order=2)
+        url = reverse("plans:risk-move", kwargs={"risk_id": obj.public_id})
+    else:
+        obj = factories.StakeholderFactory(deal=deal, name="Second Buyer", order=buyer.order + 1)
+        url = reverse("deals:stakeholder-move", kwargs={"stakeholder_id": obj.public_id})
+    buyer_browser = Client()
+    open_room(buyer_browser, buyer, seller)
+    room_etag = etag_of(buyer_browser, room_stamp_url(plan))  # first: the poll records the visit
+    plan_etag = etag_of(seller_client, plan_stamp_url(plan))
+    assert seller_client.post(url, {"direction": "up"}).status_code == 302
+    assert conditional(seller_client, plan_stamp_url(plan), plan_etag).status_code == 200
+    assert conditional(buyer_browser, room_stamp_url(plan), room_etag).status_code == 200
+    history = seller_client.get(reverse("plans:activity", kwargs={"plan_id": plan.public_id})).content.decode()
+    assert "Sam Seller</strong> moved" in history
