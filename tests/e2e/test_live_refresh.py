@@ -33,6 +33,9 @@ def test_changes_on_either_side_show_on_the_other_without_reload(page, browser, 
     sign_in(page, membership.user.email)
     page.goto(f"/plans/{plan.public_id}/")
     page.evaluate("window.__sameDocument = true")
+    stamp_statuses, page_fetches = [], []
+    page.on("response", lambda r: stamp_statuses.append(r.status) if "/stamp/" in r.url else None)
+    page.on("request", lambda r: page_fetches.append(r.url) if r.url.endswith(f"/plans/{plan.public_id}/") else None)
 
     # The buyer's room, in a browser of their own.
     _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=membership.user)
@@ -97,6 +100,14 @@ def test_changes_on_either_side_show_on_the_other_without_reload(page, browser, 
         page.locator("body").click(position={"x": 5, "y": 5})
         expect(seller_row).to_contain_text("Done", timeout=WITHIN)
         assert page.evaluate("window.__sameDocument") is True
+
+        # Now nothing changes: the next polls are answered 304, and the page does not fetch itself.
+        fetched = len(page_fetches)
+        for _ in range(2):
+            with page.expect_response(lambda r: "/stamp/" in r.url and r.status == 304, timeout=WITHIN):
+                pass
+        assert len(page_fetches) == fetched
+        assert 200 in stamp_statuses, stamp_statuses
     finally:
         buyer_context.close()
 
