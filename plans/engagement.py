@@ -83,7 +83,7 @@ def engagement_rows(plan: Plan, *, now=None) -> list[dict]:
                                     Side.BUYER])
         rows = cursor.fetchall()
     people = []
-    for pk, public_id, name, title, invited_at, link_until, revoked, first, last, visits, changes in rows:
+    for _pk, public_id, name, title, invited_at, link_until, revoked, first, last, visits, changes in rows:
         people.append({
             "id": str(public_id), "name": name, "title": title, "invited_at": invited_at,
             "link_until": link_until, "revoked": bool(revoked) and link_until is None,

@@ -108,6 +108,11 @@ def test_changes_on_either_side_show_on_the_other_without_reload(page, browser, 
                 pass
         assert len(page_fetches) == fetched
         assert 200 in stamp_statuses, stamp_statuses
+
+        # The swapped-in row is wired to htmx like the rest: its button answers inline, no reload.
+        seller_row.get_by_role("button", name="Reopen").click()
+        expect(seller_row).to_contain_text("Not started")
+        assert page.evaluate("window.__sameDocument") is True
     finally:
         buyer_context.close()
 
@@ -115,7 +120,7 @@ def test_changes_on_either_side_show_on_the_other_without_reload(page, browser, 
 def test_a_revoked_link_turns_the_open_room_into_the_dead_link_page(browser, live_server):
     membership = factories.MembershipFactory(role=Role.SELLER)
     deal = factories.DealFactory(organization=membership.organization, owner=membership.user)
-    plan = factories.PlanFactory(deal=deal, organization=deal.organization, title="Northwind MAP")
+    factories.PlanFactory(deal=deal, organization=deal.organization, title="Northwind MAP")
     buyer = factories.StakeholderFactory(deal=deal, name="Sarah Chen", email="sarah@northwind.example")
     _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=membership.user)
     context = browser.new_context(base_url=live_server.url)
