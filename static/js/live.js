@@ -122,9 +122,13 @@
   function dead(response) {
     stopped = true;
     return response.text().then(function (html) {
-      var main = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var main = doc.getElementById("main");
       var here = document.getElementById("main");
-      if (main && here) { here.replaceWith(document.importNode(main, true)); if (window.htmx) window.htmx.process(document.getElementById("main")); }
+      if (!main || !here) return;
+      here.replaceWith(document.importNode(main, true));
+      document.title = doc.title;
+      if (window.htmx) window.htmx.process(document.getElementById("main"));
     });
   }
 

@@ -134,5 +134,6 @@ def test_a_revoked_link_turns_the_open_room_into_the_dead_link_page(browser, liv
         expect(room.get_by_role("heading", name="This link does not work")).to_be_visible(timeout=WITHIN)
         expect(room.get_by_role("heading", name="Northwind MAP")).to_have_count(0)
         expect(room.get_by_role("button", name="Send me a fresh link")).to_be_visible()
+        expect(room).to_have_title(re.compile("This link does not work"))
     finally:
         context.close()
