@@ -21,7 +21,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +79,11 @@ def _not_modified(request: HttpRequest, etag: str) -> bool:
 
 
 def _answer(request: HttpRequest, etag: str) -> HttpResponse:
-    """304 for a matching If-None-Match, else a tiny 200; both carry the ETag and are never cached."""
+    """304 for a matching If-None-Match, else a tiny 200; both carry the ETag and are never cached.
+
+    Called after the access check, so another method on a foreign id answers 404 like the rest."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     if _not_modified(request, etag):
         response = HttpResponse(status=304)
     else:

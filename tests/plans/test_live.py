@@ -59,6 +59,11 @@ def test_the_plan_stamp_answers_304_while_nothing_changed(seller_client, plan, t
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_the_stamps_answer_only_get(seller_client, plan):
+    for url in (plan_stamp_url(plan), room_stamp_url(plan)):
+        assert seller_client.post(url).status_code == 405
+
+
 def test_the_plan_stamp_changes_after_a_seller_change(seller_client, plan, task, seller_actor):
     etag = etag_of(seller_client, plan_stamp_url(plan))
     services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.DONE, version=task.version)
