@@ -307,7 +307,8 @@ def stakeholder_move(request: HttpRequest, stakeholder_id) -> HttpResponse:
     if direction not in ("up", "down"):
         return HttpResponseBadRequest(_("Move up or down."))
     plan_services.move(
-        obj=stakeholder, siblings=plan_services.stakeholder_siblings(stakeholder), direction=direction
+        obj=stakeholder, siblings=plan_services.stakeholder_siblings(stakeholder), direction=direction,
+        actor=Actor(user=request.user),
     )
     return _changed(request, stakeholder.deal)
 

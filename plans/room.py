@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
 from mapapp.http import client_ip
 
-from . import access_requests, agreement, attachments, room_access, scheduling
+from . import access_requests, agreement, attachments, engagement, live, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -302,16 +302,26 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
     everyone else."""
     if getattr(request, "membership", None) is not None:
         plan = get_plan_for_member(request, plan_id)
+        stamp = live.room_live_context(plan)  # before the data: see plans.live
         data = room_page_data(plan, stakeholder=None, since=None)
-        return _private(render(request, "room/room.html", {**data, "preview": True}))
+        return _private(render(request, "room/room.html", {**data, **stamp, "preview": True}))
     if room_access.SESSION_KEY not in request.session and not request.user.is_authenticated:
         # Someone handed the room's address without a link: the same page for every id (no
         # oracle), pointing to the link e-mail, whose page lets a colleague ask for access.
         return _private(render(request, "room/no_access.html", {"csrf_token": ""}, status=404))
-    plan, link = room_access.get_plan_for_buyer(request, plan_id)
+    try:
+        plan, link = room_access.get_plan_for_buyer(request, plan_id)
+    except Http404:
+        # This session's own link was revoked or expired: say so (410) rather than "not found".
+        dead = live.dead_link_response(request, plan_id)
+        if dead is None:
+            raise
+        return dead
+    engagement.record_visit(plan=plan, link=link)
+    stamp = live.room_live_context(plan)  # before the data: see plans.live
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)
     if access_requests.is_champion(link.stakeholder):
         data["access_requests"] = access_requests.pending_requests(plan)  # one query, champions only
     # The buyer's last status change, which the row offers to undo (plans.room_edits).
     undo = request.session.get(room_access.UNDO_KEY)
-    return _private(render(request, "room/room.html", {**data, "preview": False, "undo": undo}))
+    return _private(render(request, "room/room.html", {**data, **stamp, "preview": False, "undo": undo}))

@@ -297,6 +297,8 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} moved the due date of {type} “{target}”")
     if verb == "reverted":
         return _("{actor} undid a status change of {type} “{target}”")
+    if verb == "moved":
+        return _("{actor} moved {type} “{target}”")
     if verb == "revoked":
         return _("{actor} revoked the deal room access of {type} “{target}”")
     if verb == "access_approved":

@@ -62,7 +62,13 @@ def plan_update(*, plan: Plan, actor: Actor, version: int, data: dict) -> dict:
     fields = {k: v for k, v in data.items() if k in PLAN_FIELDS}
     changed = save_versioned(plan, version=version, fields=fields)
     if changed:
-        record(plan=plan, actor=actor, verb="updated", target=plan, changes=changed)
+        from .room import ROOM_PLAN_FIELDS
+
+        # A change only to what the room does not show (budget, the seller's goals, payment
+        # terms, check-ins) is the seller's business: internal, so not even the room's live
+        # refresh stamp moves (plans.live).
+        internal = not (set(changed) & ROOM_PLAN_FIELDS)
+        record(plan=plan, actor=actor, verb="updated", target=plan, changes=changed, internal=internal)
     if changed.keys() & set(agreement.COMMITTED_PLAN_FIELDS):
         agreement.note_committed_change(plan, actor)
     return changed
@@ -281,8 +287,12 @@ def risk_delete(*, risk: Risk, actor: Actor) -> None:
 # Ordering -----------------------------------------------------------------------------
 
 @transaction.atomic
-def move(*, obj, siblings, direction: str) -> bool:
-    """Swap `obj` with its neighbour among `siblings` ("up" or "down"); renumbers the group."""
+def move(*, obj, siblings, direction: str, actor: Actor | None = None) -> bool:
+    """Swap `obj` with its neighbour among `siblings` ("up" or "down"); renumbers the group.
+
+    With an actor, a move is recorded ("moved"): the order is part of what both sides see, and
+    the pages' live refresh (plans.live) notices changes by their activity.
+    """
     items = list(siblings.select_for_update().order_by("order", "id"))
     index = next(i for i, item in enumerate(items) if item.pk == obj.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -292,6 +302,10 @@ def move(*, obj, siblings, direction: str) -> bool:
     for position, item in enumerate(items, start=1):
         item.order = position
     type(obj).objects.bulk_update(items, ["order"])
+    if actor is not None:
+        plan = obj.plan if hasattr(obj, "plan_id") else plan_of(obj.deal)
+        if plan is not None:
+            record(plan=plan, actor=actor, verb="moved", target=obj, internal=getattr(obj, "internal", False))
     return True
 
 

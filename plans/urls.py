@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import access_request_views, agreement_views, attachment_views, room, room_edits, views
+from . import access_request_views, agreement_views, attachment_views, live, room, room_edits, views
 
 app_name = "plans"
 
@@ -17,6 +17,8 @@ seller_patterns = [
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
     path("<uuid:plan_id>/confirm/", agreement_views.plan_confirm, name="confirm"),
     path("<uuid:plan_id>/agreement/", agreement_views.plan_agreement_card, name="agreement"),
+    # Live refresh: 304 to a matching If-None-Match while nothing changed (plans.live).
+    path("<uuid:plan_id>/stamp/", live.plan_stamp_view, name="stamp"),
     # Plan sections: GET answers the section (HTMX cancel), edit/ the section's form.
     path("<uuid:plan_id>/summary/", views.section_show, {"section": "summary"}, name="summary"),
     path("<uuid:plan_id>/summary/edit/", views.section_edit, {"section": "summary"}, name="summary-edit"),
@@ -92,4 +94,5 @@ urlpatterns = [
     path("room/<uuid:plan_id>/accept/", agreement_views.room_accept, name="room-accept"),
     path("room/<uuid:plan_id>/confirm/", agreement_views.room_confirm, name="room-confirm"),
     path("room/<uuid:plan_id>/agreement/", agreement_views.room_agreement_card, name="room-agreement"),
+    path("room/<uuid:plan_id>/stamp/", live.room_stamp_view, name="room-stamp"),
 ]

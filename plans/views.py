@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import access_requests, selectors, services
+from . import access_requests, engagement, live, selectors, services
 from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_member, get_task_for_member
 from .activity import Actor
 from .forms import (
@@ -148,8 +148,10 @@ def plan_create(request: HttpRequest, deal_id) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
+    stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
     return render(request, PAGE, {
-        **selectors.plan_page_data(plan), "access_requests": access_requests.pending_requests(plan),
+        **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp,
+        "access_requests": access_requests.pending_requests(plan),
     })
 
 
@@ -163,10 +165,14 @@ def plan_lite(request: HttpRequest, plan_id) -> HttpResponse:
 def plan_activity(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
     activities = Activity.objects.filter(organization_id=plan.organization_id, plan=plan)
+    # ?who=<stakeholder id>: one person's changes (the engagement panel links here).
+    who = engagement.activity_actor(plan, request.GET.get("who"))
+    if who is not None:
+        activities = activities.filter(actor_stakeholder=who)
     page = Paginator(activities, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "plan": plan, "deal": plan.deal, "page": page, "activities": selectors.activity_rows(page.object_list),
-        "L": selectors.row_text(),
+        "L": selectors.row_text(), "who": who,
     }
     return render(request, "plans/activity.html", context)
 
@@ -308,7 +314,8 @@ def milestone_move(request: HttpRequest, milestone_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=milestone, siblings=milestone.plan.milestones.all(), direction=form.cleaned_data["direction"])
+        services.move(obj=milestone, siblings=milestone.plan.milestones.all(),
+                      direction=form.cleaned_data["direction"], actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(milestone.plan, f"group-{milestone.public_id}"))
     return _fragment(request, selectors.plan_page_data(milestone.plan), "task-groups", retarget="#task-groups")
@@ -451,7 +458,8 @@ def task_move(request: HttpRequest, task_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=task, siblings=services.task_siblings(task), direction=form.cleaned_data["direction"])
+        services.move(obj=task, siblings=services.task_siblings(task), direction=form.cleaned_data["direction"],
+                      actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     data = selectors.plan_page_data(task.plan)
@@ -622,7 +630,8 @@ def risk_move(request: HttpRequest, risk_id) -> HttpResponse:
         return response
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.move(obj=risk, siblings=risk.plan.risks.all(), direction=form.cleaned_data["direction"])
+        services.move(obj=risk, siblings=risk.plan.risks.all(), direction=form.cleaned_data["direction"],
+                      actor=_actor(request))
     if not request.htmx:
         return redirect(_plan_url(risk.plan, f"risk-{risk.public_id}"))
     return _fragment(request, selectors.plan_page_data(risk.plan), "risk-list", retarget="#risk-rows")

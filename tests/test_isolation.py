@@ -143,13 +143,13 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     assert fingerprint(org) == before
 
 
-# Room URLs a member previewing the room may reach too: the files of the tasks it shows and the
-# agreement card. What the preview shows as buttons (upload, delete, accept, confirm) answers a
+# Room URLs a member previewing the room may reach too: the files of the tasks it shows, the
+# agreement card and the live-refresh stamp. What the preview shows as buttons (upload, delete, accept, confirm) answers a
 # member 403 with a sentence pointing to the plan page (tests/plans/test_attachments.py,
 # test_agreement.py), and changes nothing (test_members_cannot_post_as_the_buyer).
 PREVIEW_READABLE = {
     "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
-    "plans:room-agreement", "plans:room-accept", "plans:room-confirm",
+    "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp",
 }
 
 

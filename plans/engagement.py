@@ -1,0 +1,115 @@
+"""Seller-side engagement: who on the buyer's side opened the deal room, when, and what they changed.
+
+A RoomVisit starts when a buyer opens the room after a pause of RoomVisit.GAP_MINUTES or
+more; later page views and the room's live polls only move its `last_seen_at` (polls at
+most once a minute per link, counted in the cache, so an open tab does not write every few
+seconds).
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from deals.models import Side, Stakeholder
+
+from .models import Activity, Plan, RoomLink, RoomVisit
+
+SEEN_EVERY_SECONDS = 60
+
+
+def record_visit(*, plan: Plan, link: RoomLink, now=None) -> RoomVisit | None:
+    """Count a view of the room by the link's stakeholder: extend their current visit, or start a
+    new one when the last was seen GAP_MINUTES ago or more. Answers the new visit, or None when
+    the current one was extended.
+
+    One query when the visit goes on (an UPDATE of the newest visit, if recent); two when a
+    new one starts.
+    """
+    now = now or timezone.now()
+    stakeholder_id = link.stakeholder_id
+    newest = (
+        RoomVisit.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk, stakeholder_id=stakeholder_id)
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    extended = RoomVisit.objects.filter(
+        pk=Subquery(newest), last_seen_at__gt=now - timedelta(minutes=RoomVisit.GAP_MINUTES)
+    ).update(last_seen_at=now, link=link)
+    if extended:
+        return None
+    return RoomVisit.objects.create(
+        organization_id=plan.organization_id, plan=plan, stakeholder_id=stakeholder_id, link=link,
+        started_at=now, last_seen_at=now,
+    )
+
+
+def visit_seen(*, plan: Plan, link: RoomLink) -> None:
+    """The open room polled: record the visit at most once a minute per link (no query otherwise)."""
+    if cache.add(f"room-seen:{link.pk}", 1, timeout=SEEN_EVERY_SECONDS):
+        record_visit(plan=plan, link=link)
+
+
+_PANEL_SQL = """
+SELECT s."id", s."public_id", s."name", s."title",
+  (SELECT MIN(l."created_at") FROM "{link}" l WHERE l."stakeholder_id" = s."id"),
+  (SELECT MAX(l."expires_at") FROM "{link}" l WHERE l."stakeholder_id" = s."id"
+     AND l."revoked_at" IS NULL AND l."expires_at" > %s),
+  (SELECT COUNT(*) FROM "{link}" l WHERE l."stakeholder_id" = s."id" AND l."revoked_at" IS NOT NULL),
+  (SELECT MIN(v."started_at") FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
+  (SELECT MAX(v."last_seen_at") FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
+  (SELECT COUNT(*) FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
+  (SELECT COUNT(*) FROM "{activity}" a WHERE a."plan_id" = %s AND a."actor_stakeholder_id" = s."id")
+FROM "{person}" s
+WHERE s."organization_id" = %s AND s."deal_id" = %s AND s."side" = %s
+ORDER BY s."order", s."id"
+""".format(
+    link=RoomLink._meta.db_table, visit=RoomVisit._meta.db_table, activity=Activity._meta.db_table,
+    person=Stakeholder._meta.db_table,
+)
+
+
+def engagement_rows(plan: Plan, *, now=None) -> list[dict]:
+    """Each buyer-side stakeholder of the plan's deal with their room engagement, in one query:
+    invited when (first link), until when a link works, first opened, last seen, number of
+    visits and number of changes they made to the plan."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_PANEL_SQL, [now, plan.pk, plan.pk, plan.pk, plan.pk, plan.organization_id, plan.deal_id,
+                                    Side.BUYER])
+        rows = cursor.fetchall()
+    people = []
+    for _pk, public_id, name, title, invited_at, link_until, revoked, first, last, visits, changes in rows:
+        people.append({
+            "id": str(public_id), "name": name, "title": title, "invited_at": invited_at,
+            "link_until": link_until, "revoked": bool(revoked) and link_until is None,
+            "expired": invited_at is not None and link_until is None and not revoked,
+            "first_opened": first, "last_seen": last, "visits": visits, "changes": changes,
+        })
+    return people
+
+
+def engagement_context(plan: Plan) -> dict:
+    """The plan page's engagement panel (one query)."""
+    return {"engagement": engagement_rows(plan), "gap_minutes": RoomVisit.GAP_MINUTES}
+
+
+def activity_actor(plan: Plan, who: str | None) -> Stakeholder | None:
+    """The stakeholder of the plan's deal named by `?who=<public id>`, None when not asked for;
+    Http404 for anything else (a malformed id, someone of another deal or organization)."""
+    if not who:
+        return None
+    try:
+        public_id = uuid.UUID(who)
+    except ValueError:
+        raise Http404 from None
+    stakeholder = Stakeholder.objects.for_org(plan.organization_id).filter(
+        deal_id=plan.deal_id, public_id=public_id
+    ).first()
+    if stakeholder is None:
+        raise Http404
+    return stakeholder
