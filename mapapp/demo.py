@@ -26,6 +26,7 @@ from django.utils import timezone
 from deals.models import Deal, DecisionRole, Outcome, Side, Stage, Stakeholder
 from deals.services import deal_create, deal_update, stakeholder_create
 from mapapp.models import Membership, Organization, Role, User
+from plans import room_access
 from plans.activity import Actor
 from plans.models import Cadence, Plan, PlanStatus, RiskStatus, Task, TaskSide, TaskStatus
 from plans.services import (
@@ -63,6 +64,25 @@ def find_demo_organization() -> Organization | None:
         .order_by("pk")
         .first()
     )
+
+
+def champion_room_link() -> tuple[Stakeholder, str] | None:
+    """A fresh magic link to the flagship's deal room for the buyer's champion, not mailed: the
+    demo prints it so the room can be tried as the buyer. None without the demo."""
+    organization = find_demo_organization()
+    if organization is None:
+        return None
+    champion = (
+        Stakeholder.objects.for_org(organization.pk)
+        .filter(side=Side.BUYER, decision_role=DecisionRole.CHAMPION, deal__external_id="CRM-10401")
+        .select_related("deal__owner")
+        .first()
+    )
+    if champion is None:
+        return None
+    # Not buyer_invite: no mail, and no "invited" in the history each time the demo starts.
+    _link, url = room_access.link_issue(stakeholder=champion, created_by=champion.deal.owner, mail=False)
+    return champion, url
 
 
 def demo_users_exist() -> bool:

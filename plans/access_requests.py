@@ -200,7 +200,7 @@ def _grant(access_request: AccessRequest, *, actor: Actor, by_self_service: bool
     access_request.save(update_fields=[
         "status", "decided_at", "decided_by_user", "decided_by_stakeholder", "stakeholder",
     ])
-    room_access._issue(stakeholder=stakeholder, created_by=actor.user, access_request_id=access_request.pk)
+    room_access.link_issue(stakeholder=stakeholder, created_by=actor.user, access_request_id=access_request.pk)
     record(
         plan=plan, actor=actor, verb="access_self_service" if by_self_service else "access_approved",
         target=stakeholder, internal=True,

@@ -63,9 +63,11 @@ def _plan_of_stakeholder(stakeholder: Stakeholder) -> Plan | None:
     return Plan.objects.filter(organization_id=stakeholder.organization_id, deal_id=stakeholder.deal_id).first()
 
 
-def _issue(*, stakeholder: Stakeholder, created_by=None, access_request_id: int | None = None) -> tuple[RoomLink, str]:
-    """A new link for the stakeholder, mailed after commit. Caller holds the transaction.
-    With `access_request_id` the mail says it answers that (approved) access request."""
+def link_issue(
+    *, stakeholder: Stakeholder, created_by=None, access_request_id: int | None = None, mail: bool = True
+) -> tuple[RoomLink, str]:
+    """A new link for the stakeholder, mailed after commit (unless `mail` is off). Caller holds
+    the transaction. With `access_request_id` the mail says it answers that (approved) access request."""
     token = secrets.token_urlsafe(32)  # 256 bits
     days = stakeholder.organization.room_link_days
     link = RoomLink.objects.create(
@@ -78,9 +80,10 @@ def _issue(*, stakeholder: Stakeholder, created_by=None, access_request_id: int 
     url = room_link_url(token)
     organization_id, link_id = stakeholder.organization_id, link.pk
     extra = {"access_request_id": access_request_id} if access_request_id is not None else {}
-    transaction.on_commit(
-        lambda: send_room_invite.delay(organization_id=organization_id, link_id=link_id, url=url, **extra)
-    )
+    if mail:
+        transaction.on_commit(
+            lambda: send_room_invite.delay(organization_id=organization_id, link_id=link_id, url=url, **extra)
+        )
     return link, url
 
 
@@ -105,7 +108,7 @@ def buyer_invite(*, stakeholder: Stakeholder, invited_by) -> tuple[RoomLink, str
     plan = _plan_of_stakeholder(stakeholder)
     if plan is None:
         raise ValidationError(_("Start the plan before inviting the buyer to the room."), code="no_plan")
-    link, url = _issue(stakeholder=stakeholder, created_by=invited_by)
+    link, url = link_issue(stakeholder=stakeholder, created_by=invited_by)
     record(plan=plan, actor=Actor(user=invited_by), verb="invited", target=stakeholder, internal=True)
     return link, url
 
@@ -208,7 +211,7 @@ def fresh_link_request(*, email: str, plan_id: UUID | None) -> None:
     # Only the seller invites; a revoked person stays out.
     if latest is None or latest.revoked_at is not None:
         return
-    _issue(stakeholder=stakeholder, created_by=None)
+    link_issue(stakeholder=stakeholder, created_by=None)
 
 
 class BuyerSessionMiddleware:

@@ -137,3 +137,19 @@ def test_reset_deletes_the_demo_and_builds_it_again(seeded):
     assert not Organization.objects.filter(pk=org.pk).exists()
     assert Organization.objects.filter(name="Northbeam Analytics").count() == 1
     assert Task.objects.count() == tasks
+
+
+def test_the_output_ends_with_a_working_link_to_the_flagship_room_as_the_champion(seeded, client):
+    org, output = seeded
+    import re
+
+    from django.core import mail
+
+    match = re.search(r"as the buyer's champion, (.+?) \(Meridian Freight Group\).*\n\s+(https?://\S+/r/([\w-]+)/)", output)
+    assert match, output
+    assert not mail.outbox  # printed, not mailed
+    plan = flagship(org)
+    response = client.post(f"/r/{match.group(3)}/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/room/{plan.public_id}/"
+    assert match.group(1) in response.content.decode()

@@ -66,3 +66,11 @@ class Command(BaseCommand):
         width = max(len(email) for email in demo.DEMO_EMAILS)
         for _key, email, name, role, _tz in demo.USERS:
             self.stdout.write(f"  {email:<{width}}  {name:<12} {role.label}")
+        with transaction.atomic():
+            room = demo.champion_room_link()
+        if room is not None:
+            champion, url = room
+            self.stdout.write(
+                f"\nOpen the flagship's deal room as the buyer's champion, {champion.name} "
+                f"({champion.deal.buyer_company}), in another browser or a private window:\n  {url}"
+            )
