@@ -36,6 +36,9 @@ def open_room(plan: Plan, seller: User) -> tuple[Client, str]:
     client.get(reverse("plans:room-link", kwargs={"token": token}))
     response = client.post(reverse("plans:room-link", kwargs={"token": token}))
     assert response.status_code == 302, response.status_code
+    # The first view starts the buyer's visit (plans.engagement); later views extend it, as
+    # every view of a visit but its first does.
+    client.get(response["Location"])
     return client, response["Location"]
 
 
