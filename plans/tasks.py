@@ -1,15 +1,11 @@
 """Celery tasks of plans. Thin: re-load by id inside the organization, render, send."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from deals.models import DecisionRole, Side, Stakeholder
+from mapapp.mail import MAIL_TASK_OPTIONS, send_templated
 
 from .models import AccessRequest, Baseline, Comment, Plan, RoomLink, Task, TaskStatus
 
@@ -22,7 +18,7 @@ def _decider_name(access_request) -> str:
     return ""  # self-service
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_room_invite(*, organization_id: int, link_id: int, url: str, access_request_id: int | None = None) -> None:
     """E-mail a deal room link. Does nothing for a link that is gone, unusable or of another org.
     With `access_request_id`, the mail tells the requester their request was approved (and by whom)."""
@@ -54,16 +50,10 @@ def send_room_invite(*, organization_id: int, link_id: int, url: str, access_req
         "approved": approved,
         "approver": _decider_name(approved) if approved else "",
     }
-    with translation.override(stakeholder.language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("emails/room-invite-subject.txt", context).split())
-        text = render_to_string("emails/room-invite-body.txt", context)
-        html = render_to_string("emails/room-invite-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [stakeholder.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    send_templated("room-invite", context, to=stakeholder.email, language=stakeholder.language)
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_access_request_notice(*, organization_id: int, access_request_id: int) -> None:
     """Tell the deal owner and the buyer's champions that someone asked to join the room (or got
     in by self-service). Re-loads within the organization; does nothing for a request that is gone."""
@@ -89,16 +79,10 @@ def send_access_request_notice(*, organization_id: int, access_request_id: int) 
         recipients.append((champion.email, champion.language or settings.LANGUAGE_CODE,
                            {**base, "for_seller": False, "recipient": champion}))
     for address, language, context in recipients:
-        with translation.override(language):
-            subject = " ".join(render_to_string("emails/access-request-subject.txt", context).split())
-            text = render_to_string("emails/access-request-body.txt", context)
-            html = render_to_string("emails/access-request-body.html", context)
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach_alternative(html, "text/html")
-        message.send()
+        send_templated("access-request", context, to=address, language=language)
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_room_change_notice(
     *, organization_id: int, task_id: int, stakeholder_id: int, kind: str, old_status: str = "",
     new_status: str = "", comment_id: int | None = None,
@@ -126,23 +110,17 @@ def send_room_change_notice(
     if not owner.email:
         return
     labels = dict(TaskStatus.choices)
-    with translation.override(getattr(owner, "language", "") or settings.LANGUAGE_CODE):
-        context = {
-            "owner": owner, "stakeholder": stakeholder, "task": task, "plan": task.plan, "deal": task.plan.deal,
-            "kind": kind, "comment": comment, "old_status": labels.get(old_status, old_status),
-            "new_status": labels.get(new_status, new_status),
-            "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': task.plan.public_id})}"
-                   f"#task-{task.public_id}",
-        }
-        subject = " ".join(render_to_string("emails/room-change-subject.txt", context).split())
-        text = render_to_string("emails/room-change-body.txt", context)
-        html = render_to_string("emails/room-change-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    context = {
+        "owner": owner, "stakeholder": stakeholder, "task": task, "plan": task.plan, "deal": task.plan.deal,
+        "kind": kind, "comment": comment, "old_status": labels.get(old_status, old_status),
+        "new_status": labels.get(new_status, new_status),
+        "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': task.plan.public_id})}"
+               f"#task-{task.public_id}",
+    }
+    send_templated("room-change", context, to=owner.email, language=owner.language)
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_plan_accepted(*, organization_id: int, plan_id: int, baseline_id: int) -> None:
     """E-mail the deal owner that the buyer accepted the plan. Re-loads everything inside the
     organization; does nothing for a plan or baseline that is gone or of another org."""
@@ -169,10 +147,4 @@ def send_plan_accepted(*, organization_id: int, plan_id: int, baseline_id: int) 
         "tasks": len(snapshot.get("tasks", {})),
         "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': plan.public_id})}",
     }
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("emails/plan-accepted-subject.txt", context).split())
-        text = render_to_string("emails/plan-accepted-body.txt", context)
-        html = render_to_string("emails/plan-accepted-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    send_templated("plan-accepted", context, to=owner.email, language=owner.language)
