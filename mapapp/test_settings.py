@@ -13,7 +13,10 @@ from mapapp.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tasks run in-process in tests, but the cache (rate limits, later) is the real Redis.
+# Tasks run in-process in tests, but the cache (rate limits, later) is the real Redis. Its keys
+# carry the database's name, so two test runs against different databases (two checkouts,
+# or a run next to CI) share the Redis db without resetting each other's counters.
+CACHES["default"]["KEY_PREFIX"] = f"test-{DATABASES['default']['NAME']}"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Attachments go to a throw-away folder per test run.

@@ -73,8 +73,17 @@ def seller_client(client, seller):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit counters live in the real Redis (db 15 in tests): start each test at zero."""
+    """Rate-limit counters live in the real Redis (db 15 in tests): start each test at zero.
+    Only this run's keys (test_settings gives them a prefix of its own), not the whole db."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    if prefix and hasattr(cache, "_cache"):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield
