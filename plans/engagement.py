@@ -10,8 +10,7 @@ import uuid
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Subquery
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,23 +53,11 @@ def visit_seen(*, plan: Plan, link: RoomLink) -> None:
         record_visit(plan=plan, link=link)
 
 
-_PANEL_SQL = """
-SELECT s."id", s."public_id", s."name", s."title",
-  (SELECT MIN(l."created_at") FROM "{link}" l WHERE l."stakeholder_id" = s."id"),
-  (SELECT MAX(l."expires_at") FROM "{link}" l WHERE l."stakeholder_id" = s."id"
-     AND l."revoked_at" IS NULL AND l."expires_at" > %s),
-  (SELECT COUNT(*) FROM "{link}" l WHERE l."stakeholder_id" = s."id" AND l."revoked_at" IS NOT NULL),
-  (SELECT MIN(v."started_at") FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
-  (SELECT MAX(v."last_seen_at") FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
-  (SELECT COUNT(*) FROM "{visit}" v WHERE v."plan_id" = %s AND v."stakeholder_id" = s."id"),
-  (SELECT COUNT(*) FROM "{activity}" a WHERE a."plan_id" = %s AND a."actor_stakeholder_id" = s."id")
-FROM "{person}" s
-WHERE s."organization_id" = %s AND s."deal_id" = %s AND s."side" = %s
-ORDER BY s."order", s."id"
-""".format(
-    link=RoomLink._meta.db_table, visit=RoomVisit._meta.db_table, activity=Activity._meta.db_table,
-    person=Stakeholder._meta.db_table,
-)
+def _per_person(queryset, value):
+    """A correlated subquery: `value` (an aggregate) over the rows of `queryset` of the outer
+    stakeholder. Through the ORM, so both databases answer typed values (dates, UUIDs)."""
+    return Subquery(queryset.filter(stakeholder=OuterRef("pk")).order_by().values("stakeholder")
+                    .annotate(value=value).values("value")[:1])
 
 
 def engagement_rows(plan: Plan, *, now=None) -> list[dict]:
@@ -78,17 +65,32 @@ def engagement_rows(plan: Plan, *, now=None) -> list[dict]:
     invited when (first link), until when a link works, first opened, last seen, number of
     visits and number of changes they made to the plan."""
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_PANEL_SQL, [now, plan.pk, plan.pk, plan.pk, plan.pk, plan.organization_id, plan.deal_id,
-                                    Side.BUYER])
-        rows = cursor.fetchall()
+    links = RoomLink.objects.filter(organization_id=plan.organization_id)
+    visits = RoomVisit.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk)
+    changes = Activity.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk)
+    rows = (
+        Stakeholder.objects.filter(organization_id=plan.organization_id, deal_id=plan.deal_id, side=Side.BUYER)
+        .order_by("order", "id")
+        .annotate(
+            invited_at=_per_person(links, Min("created_at")),
+            link_until=_per_person(links.filter(revoked_at__isnull=True, expires_at__gt=now), Max("expires_at")),
+            revoked=_per_person(links.filter(revoked_at__isnull=False), Count("pk")),
+            first_opened=_per_person(visits, Min("started_at")),
+            last_seen=_per_person(visits, Max("last_seen_at")),
+            visits=_per_person(visits, Count("pk")),
+            changes=Subquery(changes.filter(actor_stakeholder=OuterRef("pk")).order_by()
+                             .values("actor_stakeholder").annotate(value=Count("pk")).values("value")[:1]),
+        )
+        .values_list("public_id", "name", "title", "invited_at", "link_until", "revoked", "first_opened",
+                     "last_seen", "visits", "changes")
+    )
     people = []
-    for _pk, public_id, name, title, invited_at, link_until, revoked, first, last, visits, changes in rows:
+    for public_id, name, title, invited_at, link_until, revoked, first, last, visits_, changes_ in rows:
         people.append({
             "id": str(public_id), "name": name, "title": title, "invited_at": invited_at,
             "link_until": link_until, "revoked": bool(revoked) and link_until is None,
             "expired": invited_at is not None and link_until is None and not revoked,
-            "first_opened": first, "last_seen": last, "visits": visits, "changes": changes,
+            "first_opened": first, "last_seen": last, "visits": visits_ or 0, "changes": changes_ or 0,
         })
     return people
 

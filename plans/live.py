@@ -40,14 +40,15 @@ POLL_SECONDS = 5
 _ACTIVITY = Activity._meta.db_table
 _VISIT = RoomVisit._meta.db_table
 # Raw: this runs every five seconds per open page, and the ORM takes longer to compile it than
-# Postgres takes to answer it.
+# the database takes to answer it. Plain SQL that PostgreSQL and SQLite (the demo) both run.
 _STAMP_SQL = (
-    f'SELECT ARRAY(SELECT "id" FROM "{_ACTIVITY}" WHERE "organization_id" = %s AND "plan_id" = %s'
-    ' {internal} ORDER BY "created_at" DESC, "id" DESC LIMIT %s)'
+    f'SELECT "id" FROM "{_ACTIVITY}" WHERE "organization_id" = %s AND "plan_id" = %s'
+    ' {internal} ORDER BY "created_at" DESC, "id" DESC LIMIT %s'
 )
+# Rows: (0, activity id) for the newest activity, then (1, newest visit id).
 _PLAN_SQL = (
-    _STAMP_SQL.format(internal="")
-    + f', (SELECT MAX("id") FROM "{_VISIT}" WHERE "organization_id" = %s AND "plan_id" = %s)'
+    f'SELECT 0, "id" FROM ({_STAMP_SQL.format(internal="")}) AS "recent"'
+    f' UNION ALL SELECT 1, MAX("id") FROM "{_VISIT}" WHERE "organization_id" = %s AND "plan_id" = %s'
 )
 _ROOM_SQL = _STAMP_SQL.format(internal='AND NOT "internal"')
 
@@ -62,7 +63,9 @@ def plan_stamp(*, organization_id: int, plan_pk: int) -> str:
     """The seller's plan page ETag: its newest activity (internal included) and room visit. One query."""
     with connection.cursor() as cursor:
         cursor.execute(_PLAN_SQL, [organization_id, plan_pk, STAMP_ROWS, organization_id, plan_pk])
-        ids, visit = cursor.fetchone()
+        rows = cursor.fetchall()
+    ids = sorted((value for kind, value in rows if kind == 0), reverse=True)
+    visit = next((value for kind, value in rows if kind == 1), None)
     return _etag("plan", ids, visit)
 
 
@@ -70,7 +73,7 @@ def room_stamp(*, organization_id: int, plan_pk: int) -> str:
     """The deal room's ETag: its newest activity that is not internal. One query."""
     with connection.cursor() as cursor:
         cursor.execute(_ROOM_SQL, [organization_id, plan_pk, STAMP_ROWS])
-        (ids,) = cursor.fetchone()
+        ids = [row[0] for row in cursor.fetchall()]
     return _etag("room", ids)
 
 
