@@ -929,9 +929,35 @@ def build_demo(*, today: datetime.date | None = None) -> DemoSummary:
             Membership.objects.create(organization=organization, user=users[key], role=role)
 
     flagship = _build_flagship(organization, users, replay)
+    _room_history(flagship, replay)
     for spec in DEALS:
         _build_deal(spec, organization, users, replay)
     return summarize(organization, flagship)
+
+
+def _room_history(plan: Plan, replay: _Replay) -> None:
+    """The flagship's buyers came through the deal room: a link for each buyer who changed
+    something (sent the day before their first change, and sent again last week so it still
+    works), and their visits at the moments of their changes, for the engagement panel."""
+    from plans import engagement
+    from plans.models import Activity
+
+    changes = (
+        Activity.objects.filter(organization_id=plan.organization_id, plan=plan, actor_stakeholder__side=Side.BUYER)
+        .select_related("actor_stakeholder")
+        .order_by("created_at", "id")
+    )
+    links = {}
+    for change in changes:
+        person = change.actor_stakeholder
+        if person.pk not in links:
+            with replay.at(change.created_at.date() - datetime.timedelta(days=1), 16):
+                room_access.link_issue(stakeholder=person, created_by=plan.deal.owner, mail=False)
+            with replay.at(replay.today - datetime.timedelta(days=6), 9):
+                links[person.pk], _url = room_access.link_issue(
+                    stakeholder=person, created_by=plan.deal.owner, mail=False
+                )
+        engagement.record_visit(plan=plan, link=links[person.pk], now=change.created_at - datetime.timedelta(minutes=4))
 
 
 def summarize(organization: Organization, flagship: Plan) -> DemoSummary:
