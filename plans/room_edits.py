@@ -5,7 +5,7 @@ Only buyer sessions reach these views: a signed-in member (the seller previewing
 gets 404 and edits on the plan page instead. Objects are found through the session's one
 plan, so another room's task or a seller-internal one answers 404. Every edit of an existing
 row carries the version it was made on; a stale one answers 409 with the current value next
-to what the buyer tried. Views are thin: form → one service in plans.services / plans.slips.
+to what the buyer tried. Views are thin: form → one service in plans.services.
 """
 
 from django.core.exceptions import ValidationError
@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from deals.models import Side, Stakeholder
 from mapapp.concurrency import StaleEdit
 
-from . import room_access, services, slips
-from .activity import Actor
+from . import room_access, services
 from .forms import conflict_for, display_value
 from .models import Plan, Task
 from .room import _private, room_page_data
@@ -199,8 +198,8 @@ def room_task_date(request: HttpRequest, task_id) -> HttpResponse:
     form = RoomDateForm(request.POST)
     if form.is_valid():
         try:
-            slips.task_propose_date(
-                task=task, actor=Actor(stakeholder=me), version=form.cleaned_data["version"],
+            services.room_task_propose_date(
+                task=task, stakeholder=me, version=form.cleaned_data["version"],
                 due_date=form.cleaned_data["due_date"], reason=form.cleaned_data["reason"],
             )
         except StaleEdit as stale:

@@ -10,12 +10,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deals.models import Deal, Stakeholder
+from deals.models import Deal, Side, Stakeholder
 from mapapp.concurrency import StaleEdit, save_versioned
 
 from . import agreement, scheduling, slips
 from .activity import Actor, record
-from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskStatus
+from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskSide, TaskStatus
 
 PLAN_FIELDS = (
     "title", "status", "buyer_objective", "seller_objective", "success_criteria", "value_proposition",
@@ -371,6 +371,22 @@ def _check_room_task(task: Task, stakeholder: Stakeholder) -> None:
         raise ValidationError(_("That task is not in your deal room."))
 
 
+def is_seller_item(task: Task) -> bool:
+    """The seller's own item: on the seller side, or owned by someone on the seller side. The
+    buyer sees it, comments on it and attaches files to it, but its status and date are the
+    seller's to change."""
+    return task.side == TaskSide.SELLER or (task.owner_id is not None and task.owner.side == Side.SELLER)
+
+
+def check_buyer_may_update(task: Task, stakeholder: Stakeholder) -> None:
+    """A buyer changes the status and the date of the buyer's and the joint items only."""
+    _check_room_task(task, stakeholder)
+    if is_seller_item(task):
+        raise ValidationError(
+            _("This is the seller's item: its status and date are theirs to change. Comment on it instead.")
+        )
+
+
 @transaction.atomic
 def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, version: int, reason: str = "") -> dict:
     """The buyer moves a task to another status; blocked needs a reason (ValidationError, nothing changes).
@@ -378,7 +394,7 @@ def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, v
     Answers what the buyer may undo: {"task", "version" (after the change), "status",
     "blocked_reason" (before it)}, or {} when nothing changed. Mails the deal owner.
     """
-    _check_room_task(task, stakeholder)
+    check_buyer_may_update(task, stakeholder)
     reason = (reason or "").strip()
     if status == TaskStatus.BLOCKED and not reason:
         raise ValidationError({"reason": _("Say what blocks the task: the other side needs to know.")})
@@ -393,13 +409,22 @@ def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, v
 
 
 @transaction.atomic
+def room_task_propose_date(*, task: Task, stakeholder: Stakeholder, version: int, due_date, reason: str):
+    """The buyer moves the date of their own or a joint item, with a reason (plans.slips)."""
+    check_buyer_may_update(task, stakeholder)
+    return slips.task_propose_date(
+        task=task, actor=Actor(stakeholder=stakeholder), version=version, due_date=due_date, reason=reason
+    )
+
+
+@transaction.atomic
 def room_task_undo_status(*, task: Task, stakeholder: Stakeholder, undo: dict) -> dict:
     """Put back the status the buyer's own last change replaced, if nobody changed the task since.
 
     `undo` is what room_task_set_status answered. A task changed meanwhile raises StaleEdit
     (with the task as it is now) and changes nothing. Records "reverted".
     """
-    _check_room_task(task, stakeholder)
+    check_buyer_may_update(task, stakeholder)
     if not undo or undo.get("task") != str(task.public_id):
         raise ValidationError(_("There is no change of yours to undo on this task."))
     if task.version != undo.get("version"):
