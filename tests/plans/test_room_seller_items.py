@@ -12,9 +12,16 @@ from plans.activity import Actor
 from plans.models import Slip, TaskSide, TaskStatus
 from tests import factories
 
-from .test_room_edits import HX, buyer_client, edit_url, post_status  # noqa: F401 (fixture)
+from .test_room import open_room
+from .test_room_edits import HX, edit_url, post_status
 
 DUE = datetime.date(2027, 3, 1)
+
+
+@pytest.fixture
+def buyer_client(client, plan, buyer, seller):
+    open_room(client, buyer, seller)
+    return client
 
 
 @pytest.fixture
