@@ -27,9 +27,9 @@ from .starter_templates import ENTERPRISE_EVALUATION, TemplateStep, template_ite
 
 __all__ = [
     "AMBER",
+    "ENTERPRISE_EVALUATION",
     "GREEN",
     "RED",
-    "ENTERPRISE_EVALUATION",
     "WEEKDAYS",
     "BackwardSchedule",
     "BusinessCalendar",

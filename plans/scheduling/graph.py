@@ -9,12 +9,12 @@ are any hashable values; tasks that only appear as prerequisites are tasks too.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TypeVar, Union
+from typing import TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
 #: task -> its prerequisites, with or without lags (business days).
-Prerequisites = Mapping[T, Union[Mapping[T, int], Iterable[T]]]
+Prerequisites = Mapping[T, Mapping[T, int] | Iterable[T]]
 
 
 class CycleError(ValueError):

@@ -1,6 +1,7 @@
 """Property-based tests of the scheduling engine over random DAGs (hypothesis; no database)."""
 
 import datetime
+import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,7 +111,7 @@ def test_find_cycle_refuses_exactly_the_edges_that_close_a_cycle(graph, data):
     assert (cycle is None) == is_dag
     if cycle is not None:
         assert cycle[0] == cycle[-1] == task
-        assert all(b in changed[a] for a, b in zip(cycle, cycle[1:]))
+        assert all(b in changed[a] for a, b in itertools.pairwise(cycle))
 
 
 @PROPERTIES
@@ -270,14 +271,13 @@ def test_projection_respects_dependencies_and_its_critical_path_is_a_tight_chain
         for t in data.draw(st.permutations(range(n)))
     }
     result = project(tasks, prerequisites, today=today)
-    rank = lambda d: result_calendar.rank(d)  # noqa: E731
-    result_calendar = BusinessCalendar()
+    rank = BusinessCalendar().rank
     open_tasks = [t for t, task in tasks.items() if not task.done]
     assert set(result.dates) == set(open_tasks)
     if not open_tasks:
         assert result.finish is None and result.critical_path == []
         return
-    first = result_calendar.start_rank(today)
+    first = BusinessCalendar().start_rank(today)
     for t in open_tasks:
         span = result.dates[t]
         assert rank(span.start) >= first
@@ -289,7 +289,7 @@ def test_projection_respects_dependencies_and_its_critical_path_is_a_tight_chain
     path = result.critical_path
     assert result.dates[path[-1]].due == result.finish
     assert rank(result.dates[path[0]].start) == first
-    for before, after in zip(path, path[1:]):
+    for before, after in itertools.pairwise(path):
         lag = prerequisites[after][before]
         assert rank(result.dates[after].start) == rank(result.dates[before].due) + 1 + lag
     assert all(result.slack[t] == 0 for t in path)
