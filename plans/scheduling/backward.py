@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .business_days import WEEKDAYS, BusinessCalendar
 from .graph import dependants_of, normalize, topological_order
@@ -44,7 +45,7 @@ class TemplateItem:
     key: Hashable
     duration: int
     offset: int | None = None
-    depends_on: Mapping[Hashable, int] = field(default_factory=dict)
+    depends_on: Mapping[Any, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

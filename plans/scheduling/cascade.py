@@ -114,7 +114,7 @@ def cascade_reschedule(
             conflicts.append(prerequisite)
 
     # Only the tasks downstream of `task` can move; visit them after their prerequisites.
-    downstream: set = set()
+    downstream: set[Hashable] = set()
     todo = [task]
     while todo:
         for dependant in reverse[todo.pop()]:

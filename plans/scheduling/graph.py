@@ -9,25 +9,26 @@ are any hashable values; tasks that only appear as prerequisites are tasks too.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
-#: task -> its prerequisites, with or without lags (business days).
-Prerequisites = Mapping[T, Mapping[T, int] | Iterable[T]]
+#: task -> its prerequisites, with or without lags (business days). Ids are any hashable
+#: values (Any, since Mapping is invariant in its keys and callers use int, UUID or str).
+Prerequisites = Mapping[Any, Mapping[Any, int] | Iterable[Any]]
 
 
 class CycleError(ValueError):
     """The dependencies contain a cycle; `cycle` reads as a chain of "depends on"."""
 
-    def __init__(self, cycle: list) -> None:
+    def __init__(self, cycle: list[Any]) -> None:
         self.cycle = cycle
         super().__init__("dependency cycle: " + " -> ".join(map(str, cycle)))
 
 
 def find_cycle(
     prerequisites: Mapping[Hashable, Iterable[Hashable]], task: Hashable, new_prerequisites: Iterable[Hashable]
-) -> list | None:
+) -> list[Hashable] | None:
     """The cycle that giving `task` these prerequisites would close, or None.
 
     `prerequisites` maps each task to the tasks it depends on (its current edges; the
@@ -37,8 +38,8 @@ def find_cycle(
     graph = {node: list(edges) for node, edges in prerequisites.items()}
     graph[task] = list(new_prerequisites)
     # Depth-first search from task; a path back to it is the cycle.
-    stack: list[tuple[Hashable, list]] = [(task, [task])]
-    seen: set = set()
+    stack: list[tuple[Hashable, list[Hashable]]] = [(task, [task])]
+    seen: set[Hashable] = set()
     while stack:
         node, path = stack.pop()
         for nxt in graph.get(node, ()):
@@ -50,7 +51,7 @@ def find_cycle(
     return None
 
 
-def progress(statuses: Iterable[str], done: str = "done") -> dict:
+def progress(statuses: Iterable[str], done: str = "done") -> dict[str, int]:
     """{"done", "total", "percent"} for a list of task statuses; an empty plan is 0 %."""
     statuses = list(statuses)
     total = len(statuses)
@@ -59,13 +60,13 @@ def progress(statuses: Iterable[str], done: str = "done") -> dict:
     return {"done": finished, "total": total, "percent": percent}
 
 
-def normalize(prerequisites: Prerequisites, tasks: Iterable[T] = ()) -> dict[T, dict[T, int]]:
+def normalize(prerequisites: Prerequisites, tasks: Iterable[Any] = ()) -> dict[Any, dict[Any, int]]:
     """``{task: {prerequisite: lag}}`` with every task as a key (in first-seen order).
 
     Tasks listed in `tasks` come first, in that order; then the keys of `prerequisites`,
     then tasks seen only as prerequisites. A negative lag is refused (ValueError).
     """
-    graph: dict[T, dict[T, int]] = {t: {} for t in tasks}
+    graph: dict[Any, dict[Any, int]] = {t: {} for t in tasks}
     for task, edges in prerequisites.items():
         lags = dict(edges) if isinstance(edges, Mapping) else dict.fromkeys(edges, 0)
         for prerequisite, lag in lags.items():
