@@ -3,7 +3,20 @@ so filters by organization are on every list and related rows are picked by raw 
 
 from django.contrib import admin
 
-from .models import Activity, Comment, Milestone, Plan, Risk, RoomLink, Task, TaskDependency
+from .models import (
+    Activity,
+    Comment,
+    Milestone,
+    Plan,
+    PlanTemplate,
+    Risk,
+    RoomLink,
+    Task,
+    TaskDependency,
+    TemplateDependency,
+    TemplateMilestone,
+    TemplateStep,
+)
 
 READONLY = ("public_id",)
 
@@ -97,3 +110,46 @@ class RoomLinkAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class TemplateMilestoneInline(admin.TabularInline):
+    model = TemplateMilestone
+    fields = ("title", "order")
+    extra = 0
+
+
+class TemplateStepInline(admin.TabularInline):
+    model = TemplateStep
+    fields = ("title", "milestone", "side", "owner_role", "duration_days", "offset_days", "is_decision", "order")
+    raw_id_fields = ("milestone",)
+    extra = 0
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(admin.ModelAdmin):
+    """Rows added through the inlines get the template's organization (save_formset): the
+    admin is no scoped way in, so nothing here may pick another tenant's rows."""
+
+    list_display = ("name", "organization", "anchor", "built_in_key", "updated_at")
+    list_filter = ("organization", "anchor")
+    search_fields = ("name",)
+    list_select_related = ("organization",)
+    raw_id_fields = ("created_by",)
+    readonly_fields = (*READONLY, "version", "created_at", "updated_at")
+    inlines = [TemplateMilestoneInline, TemplateStepInline]
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            obj.organization_id = form.instance.organization_id
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(TemplateDependency)
+class TemplateDependencyAdmin(admin.ModelAdmin):
+    list_display = ("step", "prerequisite", "lag_days", "organization")
+    list_filter = ("organization",)
+    list_select_related = ("step", "prerequisite", "organization")
+    raw_id_fields = ("step", "prerequisite")

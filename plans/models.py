@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Deal, Side, Stakeholder
+from deals.models import Deal, DecisionRole, Side, Stakeholder
 from mapapp.models import TenantModel, TenantQuerySet
 
 
@@ -52,6 +52,12 @@ class Plan(TenantModel):
     # re-confirm: the side asked ("buyer" or "seller"), empty when nothing waits.
     reconfirm_side = models.CharField(
         _("waiting for re-confirmation by"), max_length=8, choices=Side.choices, blank=True
+    )
+    # The task whose finish is the buying decision: the projection's projected_close_date is
+    # its projected finish (without one, the whole plan's). Plans from a template get the
+    # template's decision step.
+    decision_task = models.ForeignKey(
+        "Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decision")
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +121,10 @@ class Task(TenantModel):
     )
     depends_on = models.ManyToManyField(
         "self", through="TaskDependency", symmetrical=False, related_name="dependants", blank=True
+    )
+    # Business days of work: the task occupies [due - duration + 1, due] (0: a one-day event).
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration (business days)"), default=1, validators=[MinValueValidator(0), MaxValueValidator(250)]
     )
     order = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -305,6 +315,8 @@ class Slip(TenantModel):
         Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(max_length=150)
+    # Which side caused the slip: a member acts for the seller, a stakeholder for their side.
+    side = models.CharField(_("caused by"), max_length=8, choices=Side.choices, default=Side.SELLER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -439,3 +451,112 @@ class RoomVisit(TenantModel):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["organization", "plan", "stakeholder", "-started_at"])]
+
+
+# Templates ------------------------------------------------------------------------------
+
+class AnchorKind(models.TextChoices):
+    DECISION = "decision", _("Decision date")
+    GO_LIVE = "go_live", _("Go-live date")
+
+
+TEMPLATE_MAX_STEPS = 60
+TEMPLATE_MAX_DAYS = 250
+
+
+class PlanTemplate(TenantModel):
+    """An organization's plan template: milestones and steps with roles instead of people,
+    scheduled backwards from an anchor date when a plan is made from it (plans.plan_templates).
+
+    `built_in_key` marks the organization's editable copy of a built-in starter ("" for its own).
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    anchor = models.CharField(_("scheduled back from"), max_length=10, choices=AnchorKind.choices,
+                              default=AnchorKind.DECISION)
+    built_in_key = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("plan template")
+        verbose_name_plural = _("plan templates")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organization", "name"])]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "built_in_key"], condition=~models.Q(built_in_key=""),
+                                    name="plantemplate_one_copy_per_builtin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateMilestone(TenantModel):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["organization", "template", "order"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateStep(TenantModel):
+    """A step of a template: a task-to-be with an owner *role* (a deals DecisionRole value),
+    its duration in business days, and optionally its latest offset before the anchor."""
+
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
+    milestone = models.ForeignKey(
+        TemplateMilestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="steps"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    side = models.CharField(_("side"), max_length=8, choices=TaskSide.choices, default=TaskSide.JOINT)
+    owner_role = models.CharField(_("owner role"), max_length=24, choices=DecisionRole.choices, blank=True)
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration (business days)"), default=1, validators=[MinValueValidator(0), MaxValueValidator(TEMPLATE_MAX_DAYS)]
+    )
+    offset_days = models.PositiveSmallIntegerField(
+        _("due at the latest (business days before the anchor)"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(TEMPLATE_MAX_DAYS)],
+    )
+    # The step whose finish is the buying decision (at most one per template).
+    is_decision = models.BooleanField(_("is the decision"), default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["organization", "template", "order"])]
+        constraints = [
+            models.UniqueConstraint(fields=["template"], condition=models.Q(is_decision=True),
+                                    name="templatestep_one_decision"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateDependency(TenantModel):
+    """Finish-to-start between two steps of one template, with a lag in business days."""
+
+    step = models.ForeignKey(TemplateStep, on_delete=models.CASCADE, related_name="prerequisite_links")
+    prerequisite = models.ForeignKey(TemplateStep, on_delete=models.CASCADE, related_name="dependant_links")
+    lag_days = models.PositiveSmallIntegerField(
+        _("lag in business days"), default=0, validators=[MaxValueValidator(TEMPLATE_MAX_DAYS)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "prerequisite"], name="templatedependency_unique"),
+            models.CheckConstraint(condition=~models.Q(step=models.F("prerequisite")),
+                                   name="templatedependency_not_self"),
+        ]

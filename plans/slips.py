@@ -38,6 +38,7 @@ def slip_record(*, task: Task, actor: Actor, from_date, to_date, reason: str = "
         actor_user=actor.user,
         actor_stakeholder=actor.stakeholder,
         actor_name=actor.name[:150],
+        side=agreement.side_of(actor),
     )
 
 
