@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 
 from deals.access import visible_deals
 
-from .models import Milestone, Plan, Risk, Task
+from .models import Milestone, Plan, PlanTemplate, Risk, Task
 
 
 def _get(model: type[Model], request: HttpRequest, public_id: UUID, deal_path: str):
@@ -45,3 +45,13 @@ def get_task_for_member(request: HttpRequest, task_id: UUID) -> Task:
 def get_risk_for_member(request: HttpRequest, risk_id: UUID) -> Risk:
     """A risk of a plan the member may see, else Http404."""
     return _get(Risk, request, risk_id, "plan__deal")
+
+
+def get_template_for_member(request: HttpRequest, template_id: UUID) -> PlanTemplate:
+    """A plan template of the member's organization (every member may use them), else Http404."""
+    if getattr(request, "membership", None) is None:
+        raise Http404
+    template = PlanTemplate.objects.for_org(request.organization).filter(public_id=template_id).first()
+    if template is None:
+        raise Http404
+    return template

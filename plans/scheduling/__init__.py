@@ -23,13 +23,24 @@ from .cascade import CascadeResult, Move, TaskDates, cascade_reschedule, milesto
 from .graph import CycleError, find_cycle, normalize, progress, topological_order
 from .health import AMBER, GREEN, RED, Health, HealthTask, Reason, health
 from .projection import OpenTask, Projection, project
-from .starter_templates import ENTERPRISE_EVALUATION, TemplateStep, template_items
+from .starter_templates import (
+    ENTERPRISE_EVALUATION,
+    LITE_PLAN,
+    MID_MARKET_DEAL,
+    STARTERS,
+    Starter,
+    TemplateStep,
+    template_items,
+)
 
 __all__ = [
     "AMBER",
     "ENTERPRISE_EVALUATION",
     "GREEN",
+    "LITE_PLAN",
+    "MID_MARKET_DEAL",
     "RED",
+    "STARTERS",
     "WEEKDAYS",
     "BackwardSchedule",
     "BusinessCalendar",
@@ -42,6 +53,7 @@ __all__ = [
     "Projection",
     "Reason",
     "Span",
+    "Starter",
     "TaskDates",
     "TemplateItem",
     "TemplateStep",
