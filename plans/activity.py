@@ -92,6 +92,9 @@ def _extra_labels() -> dict[str, str]:
         "owned_tasks": _("tasks owned"),
         "file": _("file"),
         "reason": _("reason"),
+        "moved_with": _("moved with"),
+        "template": _("template"),
+        "anchor_date": _("planned back from"),
     }
 
 
