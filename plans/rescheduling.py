@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,12 +112,10 @@ def _moves(task: Task, version: int, due_date, cascade: bool, *, lock: bool):
 
 def _write(task: Task, actor: Actor, moves: list[Rescheduled], by_pk: dict[int, Task], reason: str) -> None:
     now = timezone.now()
-    moved = []
     for move in moves:
         row = move.task
         row.due_date, row.version, row.updated_at = move.new_due, row.version + 1, now
-        moved.append(row)
-    Task.objects.bulk_update(moved, ["due_date", "version", "updated_at"])
+    _update_dues(moves, task.organization_id, now)
     # The caller's instance is now the stored row.
     task.due_date, task.version, task.updated_at = by_pk[task.pk].due_date, by_pk[task.pk].version, now
 
@@ -145,6 +143,25 @@ def _write(task: Task, actor: Actor, moves: list[Rescheduled], by_pk: dict[int, 
     Activity.objects.bulk_create(activities)
     _milestones_follow(task, by_pk)
     agreement.note_committed_change(task.plan, actor)
+
+
+def _update_dues(moves: list[Rescheduled], organization_id: int, now: datetime.datetime) -> None:
+    """One UPDATE for every moved task: the new due date, the version bumped. On PostgreSQL
+    from a VALUES list (bulk_update's CASE per row costs ~0.5 ms a row in Python to build)."""
+    if connection.vendor != "postgresql":
+        Task.objects.bulk_update([m.task for m in moves], ["due_date", "version", "updated_at"])
+        return
+    table = Task._meta.db_table
+    values = ", ".join(["(%s, %s::date)"] * len(moves))
+    params: list = [now]
+    for m in moves:
+        params += [m.task.pk, m.new_due]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "due_date" = v.due, "version" = "{table}"."version" + 1, "updated_at" = %s '
+            f'FROM (VALUES {values}) AS v(id, due) WHERE "{table}"."id" = v.id AND "{table}"."organization_id" = %s',
+            [*params, organization_id],
+        )
 
 
 def _milestones_follow(task: Task, by_pk: dict[int, Task]) -> None:

@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Time and queries of the services on top of the scheduling engine, in PostgreSQL:
+task_reschedule with cascade (preview and written) and the health gatherer.
+
+Builds, in a throwaway database, a plan of 500 tasks and 1,500 finish-to-start dependencies
+(seeded, the same graph as bench/scheduling.py: each task depends on some of the 40 before
+it, lags 0-2 business days, durations 1-10), dated as early as the prerequisites allow (a
+tenth of the early tasks is marked done before the health runs). Then, 5 warm-up and 50 timed runs each, median and p90 in ms:
+
+- task_reschedule(preview=True) of the first task by a week (almost the whole plan moves);
+- task_reschedule written (cascade, slips, activities, milestones), first and middle task,
+  each run in a transaction rolled back afterwards so every run moves the same tasks;
+- plan_health (projection, critical path, health reasons) of the plan.
+
+Queries are counted for one more run of each, with a plan of 5 tasks for comparison.
+
+    DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/reschedule.py
+"""
+
+import datetime
+import random
+import statistics
+import time
+
+import harness
+
+harness.setup("reschedule")
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from deals.models import Deal
+from mapapp.models import Membership, Organization, Role, User
+from plans import health_data, rescheduling, scheduling
+from plans.activity import Actor
+from plans.models import Milestone, Plan, Task, TaskDependency, TaskStatus
+
+TASKS, DEPENDENCIES, WINDOW = 500, 1500, 40
+TODAY = datetime.date(2027, 1, 4)  # a Monday
+WARMUP, RUNS = harness.WARMUP, harness.RUNS
+
+
+def graph(n: int, edges_wanted: int, seed: int = 4):
+    rng = random.Random(seed)
+    prerequisites: dict[int, dict[int, int]] = {t: {} for t in range(n)}
+    edges = 0
+    while edges < edges_wanted:
+        task = rng.randrange(1, n)
+        prerequisite = rng.randrange(max(0, task - WINDOW), task)
+        if prerequisite not in prerequisites[task]:
+            prerequisites[task][prerequisite] = rng.choice((0, 0, 0, 1, 2))
+            edges += 1
+    durations = {t: rng.randint(1, 10) for t in range(n)}
+    done = set(rng.sample(range(max(1, n // 5)), n // 10))
+    return prerequisites, durations, done
+
+
+def build_plan(org: Organization, user: User, n: int, edges: int) -> tuple[Plan, list[Task]]:
+    prerequisites, durations, done = graph(n, edges)
+    dates = scheduling.project({t: scheduling.OpenTask(d) for t, d in durations.items()}, prerequisites,
+                               today=TODAY).dates
+    deal = Deal.objects.create(organization=org, name=f"Bench {n}", buyer_company="Bench Buyer", owner=user)
+    plan = Plan.objects.create(organization=org, deal=deal, title=f"Bench plan {n}",
+                               target_close_date=TODAY + datetime.timedelta(days=400))
+    milestones = Milestone.objects.bulk_create([
+        Milestone(organization=org, plan=plan, title=f"M{m}", order=m,
+                  target_date=TODAY + datetime.timedelta(days=50 * m)) for m in range(8)
+    ])
+    tasks = Task.objects.bulk_create([
+        Task(organization=org, plan=plan, title=f"Task {t}", side=["buyer", "seller", "joint"][t % 3],
+             due_date=dates[t].due, duration_days=durations[t], order=t, milestone=milestones[t * 8 // n],
+)
+        for t in range(n)
+    ])
+    # The done tenth is marked after the reschedule runs (a done task passes no move on).
+    plan.done_later = [tasks[t].pk for t in done]
+    TaskDependency.objects.bulk_create([
+        TaskDependency(organization=org, task=tasks[t], prerequisite=tasks[p], lag_days=lag)
+        for t, lags in prerequisites.items() for p, lag in lags.items()
+    ])
+    plan.decision_task = tasks[-1]
+    plan.save(update_fields=["decision_task"])
+    return plan, tasks
+
+
+QUERIES: list[int] = []  # the service's own queries, last call last
+
+
+def reschedule(task: Task, actor: Actor, *, preview: bool):
+    """A one-week move of `task`; written moves are rolled back so every run moves the same."""
+    task.refresh_from_db(fields=["version", "due_date"])
+    new_due = task.due_date + datetime.timedelta(days=7)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        moves = rescheduling.task_reschedule(task=task, actor=actor, version=task.version, due_date=new_due,
+                                             reason="bench", preview=preview)
+        QUERIES.append(len(queries.captured_queries))
+        transaction.set_rollback(True)
+    return moves
+
+
+def timed(run) -> dict:
+    for _ in range(WARMUP):
+        answer = run()
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return {"median": statistics.median(timings), "p90": statistics.quantiles(timings, n=10)[8],
+            "queries": len(queries.captured_queries), "answer": answer}
+
+
+def count(run) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return len(queries.captured_queries)
+
+
+def run() -> None:
+    org = Organization.objects.create(name="Bench Org")
+    user = User.objects.create_user("seller@bench.example", "x", name="Bench Seller")
+    Membership.objects.create(organization=org, user=user, role=Role.SELLER)
+    actor = Actor(user=user)
+    plan, tasks = build_plan(org, user, TASKS, DEPENDENCIES)
+    small, small_tasks = build_plan(org, user, 5, 4)
+    harness.analyze()
+    edges = TaskDependency.objects.filter(task__plan=plan).count()
+    print(f"reschedule bench: {len(tasks)} tasks, {edges} dependencies, PostgreSQL, {WARMUP} warm-up + {RUNS} runs")
+    # Times include the bench's own refresh of the task and the rollback; the queries are the
+    # service's, counted inside the bench's transaction (so with its SAVEPOINT and RELEASE).
+    rows = [
+        ("preview, first task  +1 week", lambda: reschedule(tasks[0], actor, preview=True),
+         lambda: reschedule(small_tasks[0], actor, preview=True)),
+        ("written, first task  +1 week", lambda: reschedule(tasks[0], actor, preview=False),
+         lambda: reschedule(small_tasks[0], actor, preview=False)),
+        ("written, middle task +1 week", lambda: reschedule(tasks[TASKS // 2], actor, preview=False),
+         lambda: reschedule(small_tasks[2], actor, preview=False)),
+    ]
+    for label, big, tiny in rows:
+        figures = timed(big)
+        service_queries = QUERIES[-1]
+        tiny()
+        print(f"{label}: median {figures['median']:.1f} ms p90 {figures['p90']:.1f} ms, "
+              f"{service_queries} queries, {len(figures['answer'])} tasks move | 5-task plan: {QUERIES[-1]} queries")
+    Task.objects.filter(pk__in=plan.done_later).update(status=TaskStatus.DONE)
+    figures = timed(lambda: health_data.plan_health(plan, today=TODAY))
+    result = figures["answer"]
+    print(f"plan_health                 : median {figures['median']:.1f} ms p90 {figures['p90']:.1f} ms, "
+          f"{figures['queries']} queries, {result.level}, projected {result.projected_close_date}, "
+          f"critical path of {len(result.critical_path)} tasks | 5-task plan: "
+          f"{count(lambda: health_data.plan_health(small, today=TODAY))} queries")
+    figures = timed(lambda: health_data.plans_health([plan, small], today=TODAY))
+    print(f"plans_health, both plans    : median {figures['median']:.1f} ms p90 {figures['p90']:.1f} ms, "
+          f"{figures['queries']} queries")
+
+
+if __name__ == "__main__":
+    harness.run_in_throwaway_db(run)
