@@ -136,7 +136,7 @@ class PlanTemplateAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     raw_id_fields = ("created_by",)
     readonly_fields = (*READONLY, "version", "created_at", "updated_at")
-    inlines = [TemplateMilestoneInline, TemplateStepInline]
+    inlines = (TemplateMilestoneInline, TemplateStepInline)
 
     def save_formset(self, request, form, formset, change):
         for obj in formset.save(commit=False):

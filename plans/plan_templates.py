@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, DecisionRole, Stakeholder
-from mapapp.concurrency import save_versioned
+from mapapp.concurrency import bump_version, save_versioned
 from mapapp.models import Membership, Organization
 
 from . import scheduling
@@ -211,8 +211,6 @@ def template_update(
     changed = save_versioned(template, version=version, fields=fields)
     if steps is not None:
         if not changed:
-            from mapapp.concurrency import bump_version
-
             bump_version(template, version=version)
         TemplateStep.objects.filter(template=template).delete()  # dependencies cascade
         TemplateMilestone.objects.filter(template=template).delete()

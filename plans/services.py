@@ -23,7 +23,16 @@ PLAN_FIELDS = (
     "go_live_date", "checkin_cadence", "next_checkin_date",
 )
 MILESTONE_FIELDS = ("title", "target_date")
-TASK_FIELDS = ("title", "description", "side", "owner", "due_date", "status", "blocked_reason", "internal", "milestone")
+TASK_FIELDS = (
+    "title", "description", "side", "owner", "due_date", "status", "blocked_reason", "internal", "milestone",
+    "duration_days",
+)
+MAX_BUSINESS_DAYS = 250  # a task's duration, a dependency's lag
+
+
+def _check_days(value, field: str) -> None:
+    if not isinstance(value, int) or not 0 <= value <= MAX_BUSINESS_DAYS:
+        raise ValidationError({field: _("Between 0 and %(max)d business days.") % {"max": MAX_BUSINESS_DAYS}})
 RISK_FIELDS = ("description", "probability", "impact", "mitigation", "owner", "status")
 
 
@@ -140,6 +149,8 @@ def task_create(*, plan: Plan, actor: Actor, title: str, depends_on: list[Task] 
     """Add a task to a plan; owners and milestones must belong to the same plan."""
     fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
     _check_same_plan(plan, milestone=fields.get("milestone"), owner=fields.get("owner"))
+    if "duration_days" in fields:
+        _check_days(fields["duration_days"], "duration_days")
     fields = _status_side_effects(fields)
     task = Task.objects.create(
         organization_id=plan.organization_id,
@@ -165,6 +176,8 @@ def task_update(
     """Edit a task against the version the editor saw; a stale version raises StaleEdit."""
     fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
     _check_same_plan(task.plan, milestone=fields.get("milestone"), owner=fields.get("owner"))
+    if "duration_days" in fields:
+        _check_days(fields["duration_days"], "duration_days")
     old_milestone = task.milestone_id
     changed = save_versioned(task, version=version, fields=_status_side_effects(fields, task))
     changed.pop("completed_at", None)
@@ -213,18 +226,30 @@ def task_delete(*, task: Task, actor: Actor) -> None:
 
 
 def task_set_dependencies(
-    *, task: Task, actor: Actor, prerequisites: list[Task], record_activity: bool = True
+    *, task: Task, actor: Actor, prerequisites: list[Task], record_activity: bool = True,
+    lags: dict[int, int] | None = None,
 ) -> dict:
-    """Replace what `task` depends on. Refuses another plan's tasks and any cycle, naming it."""
+    """Replace what `task` depends on. Refuses another plan's tasks and any cycle, naming it.
+
+    `lags`: {prerequisite pk: business days between its end and this task's start}; a link not
+    named keeps its lag (0 when new).
+    """
     for prerequisite in prerequisites:
         if prerequisite.plan_id != task.plan_id:
             raise ValidationError({"depends_on": _("A task can only depend on tasks of the same plan.")})
         if prerequisite.pk == task.pk:
             raise ValidationError({"depends_on": _("A task cannot depend on itself.")})
-    links = TaskDependency.objects.filter(task__plan_id=task.plan_id).values_list("task_id", "prerequisite_id")
+    for lag in (lags or {}).values():
+        _check_days(lag, "lag_days")
+    links = TaskDependency.objects.filter(task__plan_id=task.plan_id).values_list(
+        "task_id", "prerequisite_id", "lag_days"
+    )
     graph: dict[int, list[int]] = {}
-    for task_id, prerequisite_id in links:
+    current_lags: dict[int, int] = {}
+    for task_id, prerequisite_id, lag in links:
         graph.setdefault(task_id, []).append(prerequisite_id)
+        if task_id == task.pk:
+            current_lags[prerequisite_id] = lag
     wanted = {p.pk for p in prerequisites}
     cycle = scheduling.find_cycle(graph, task.pk, wanted)
     if cycle:
@@ -233,19 +258,29 @@ def task_set_dependencies(
         raise ValidationError(
             {"depends_on": _("That would make a cycle: %(chain)s. Each arrow reads “depends on”.") % {"chain": chain}}
         )
-    current = set(graph.get(task.pk, []))
-    if current == wanted:
+    current = set(current_lags)
+    new_lags = {pk: (lags or {}).get(pk, current_lags.get(pk, 0)) for pk in wanted}
+    if new_lags == current_lags:
         return {}
     with transaction.atomic():
         TaskDependency.objects.filter(task=task).exclude(prerequisite_id__in=wanted).delete()
         TaskDependency.objects.bulk_create(
             [
-                TaskDependency(organization_id=task.organization_id, task=task, prerequisite_id=pk)
+                TaskDependency(organization_id=task.organization_id, task=task, prerequisite_id=pk,
+                               lag_days=new_lags[pk])
                 for pk in wanted - current
             ]
         )
+        for pk in wanted & current:
+            if new_lags[pk] != current_lags[pk]:
+                TaskDependency.objects.filter(task=task, prerequisite_id=pk).update(lag_days=new_lags[pk])
     names = dict(Task.objects.filter(pk__in=current | wanted).values_list("pk", "title"))
-    changed = {"depends_on": (sorted(names[pk] for pk in current), sorted(names[pk] for pk in wanted))}
+
+    def label(pk: int, lag: int) -> str:
+        return f"{names[pk]} (+{lag})" if lag else names[pk]
+
+    changed = {"depends_on": (sorted(label(pk, lag) for pk, lag in current_lags.items()),
+                              sorted(label(pk, lag) for pk, lag in new_lags.items()))}
     if record_activity:
         record(plan=task.plan, actor=actor, verb="updated", target=task, changes=changed, internal=task.internal)
     return changed

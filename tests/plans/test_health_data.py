@@ -3,6 +3,7 @@ visits and recent slips as reasons, constant queries for any plan size and any n
 plans, and the same dates west and east of UTC."""
 
 import datetime
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -21,7 +22,7 @@ def small_plan(plan):
     """A (buyer, 3 d) -> B (seller, 2 d) -> lag 1 -> C (joint, 1 d, the decision); D (buyer)
     overdue; E done long ago. Target Fri 5 Mar 2027, not agreed."""
     org = plan.organization
-    make = lambda title, side, due, days, **kw: factories.TaskFactory(  # noqa: E731
+    make = lambda title, side, due, days, **kw: factories.TaskFactory(
         plan=plan, organization=org, title=title, side=side, due_date=due, duration_days=days, **kw)
     a = make("A", "buyer", D(2027, 3, 3), 3)
     b = make("B", "seller", D(2027, 3, 5), 2)
@@ -87,7 +88,7 @@ def plan_of_size(org, seller, n):
     ])
     TaskDependency.objects.bulk_create([
         TaskDependency(organization=org, task=b, prerequisite=a, lag_days=i % 2)
-        for i, (a, b) in enumerate(zip(tasks, tasks[1:]))
+        for i, (a, b) in enumerate(itertools.pairwise(tasks))
     ])
     stakeholder = factories.StakeholderFactory(deal=deal, organization=org, side=Side.BUYER)
     RoomLink.objects.create(organization=org, stakeholder=stakeholder, token_hash=f"{plan.pk:064d}",

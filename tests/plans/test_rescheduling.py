@@ -3,6 +3,7 @@ that caused them, a preview writes nothing, a stale version writes nothing, the 
 a fixed number of queries; and the plan's slips added up by side and milestone."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -157,7 +158,7 @@ def chain_plan(deal, n):
         due = due + datetime.timedelta(days=3 if due.weekday() == 4 else 1)
     tasks = Task.objects.bulk_create(rows)
     TaskDependency.objects.bulk_create([
-        TaskDependency(organization=org, task=b, prerequisite=a) for a, b in zip(tasks, tasks[1:])
+        TaskDependency(organization=org, task=b, prerequisite=a) for a, b in itertools.pairwise(tasks)
     ])
     return plan, tasks
 
@@ -220,3 +221,26 @@ def test_slip_totals_add_up_by_side_and_milestone_and_against_the_agreed_baselin
 def test_slip_totals_of_a_plan_never_agreed_have_no_baseline(plan):
     totals = rescheduling.slip_totals(plan)
     assert totals.total == 0 and totals.since_baseline is None and totals.net_days is None
+
+
+def test_tasks_take_a_duration_and_dependencies_a_lag_through_the_services(plan, seller):
+    from plans import services
+
+    actor = Actor(user=seller)
+    a = services.task_create(plan=plan, actor=actor, title="Architecture document", due_date=D(2027, 1, 8),
+                             duration_days=5)
+    b = services.task_create(plan=plan, actor=actor, title="Security review", due_date=D(2027, 1, 22),
+                             duration_days=5)
+    changed = services.task_set_dependencies(task=b, actor=actor, prerequisites=[a], lags={a.pk: 2})
+    assert changed == {"depends_on": ([], ["Architecture document (+2)"])}
+    assert TaskDependency.objects.get(task=b).lag_days == 2
+    assert services.task_set_dependencies(task=b, actor=actor, prerequisites=[a]) == {}  # keeps its lag
+    services.task_set_dependencies(task=b, actor=actor, prerequisites=[a], lags={a.pk: 0})
+    assert TaskDependency.objects.get(task=b).lag_days == 0
+    with pytest.raises(ValidationError):
+        services.task_update(task=a, actor=actor, version=a.version, data={"duration_days": 251})
+    with pytest.raises(ValidationError):
+        services.task_set_dependencies(task=b, actor=actor, prerequisites=[a], lags={a.pk: -1})
+    services.task_update(task=a, actor=actor, version=a.version, data={"duration_days": 8})
+    a.refresh_from_db()
+    assert a.duration_days == 8
