@@ -244,3 +244,24 @@ def test_tasks_take_a_duration_and_dependencies_a_lag_through_the_services(plan,
     services.task_update(task=a, actor=actor, version=a.version, data={"duration_days": 8})
     a.refresh_from_db()
     assert a.duration_days == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_slips_the_side_of_who_moved_them():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    org = factories.OrganizationFactory()
+    seller = factories.MembershipFactory(organization=org).user
+    plan = factories.PlanFactory(deal=factories.DealFactory(organization=org, owner=seller), organization=org)
+    buyer = factories.StakeholderFactory(deal=plan.deal, organization=org)
+    task = factories.TaskFactory(plan=plan, organization=org, due_date=D(2027, 1, 4))
+    for user, stakeholder in ((seller, None), (None, buyer)):
+        Slip.objects.create(organization=org, plan=plan, task=task, from_date=D(2027, 1, 4), to_date=D(2027, 1, 5),
+                            days=1, actor_user=user, actor_stakeholder=stakeholder, actor_name="x", side="seller")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("plans", "0003_room_collaboration")])
+    executor = MigrationExecutor(connection)
+    executor.migrate([("plans", "0004_templates_durations_slip_side")])
+    assert set(Slip.objects.values_list("actor_stakeholder", "side")) == {(None, "seller"), (buyer.pk, "buyer")}
+    assert Task.objects.get(pk=task.pk).duration_days == 1
