@@ -375,7 +375,9 @@ def plan_create_from_template(
     today = today or timezone.localdate()
     org_id = deal.organization_id
     steps = list(TemplateStep.objects.filter(organization_id=org_id, template=template).order_by("order", "id"))
-    links = list(TemplateDependency.objects.filter(organization_id=org_id, step__template=template))
+    links = list(TemplateDependency.objects.filter(
+        organization_id=org_id, step__template=template, prerequisite__template=template
+    ))
     template_milestones = list(TemplateMilestone.objects.filter(organization_id=org_id, template=template))
     people = list(Stakeholder.objects.filter(organization_id=org_id, deal=deal).order_by("order", "id"))
 
