@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
@@ -39,6 +41,7 @@ from .selectors import (
     ACTIVITY_ROW_FIELDS,
     TASK_ROW_FIELDS,
     DateLabels,
+    _esc,
     _labels,
     activity_rows,
     milestone_row,
@@ -128,6 +131,40 @@ def room_comments(plan: Plan) -> dict[int, list[dict]]:
     return threads
 
 
+def room_row_text() -> dict[str, str]:
+    """Words repeated on every task of the room, translated once per page. Safe as they are,
+    like the {% translate %} of a literal in the template they replace (translations are ours)."""
+    words = {
+        "seller_item": _("Seller's item"), "no_owner": _("no owner"), "overdue": _("Overdue"), "after": _("after:"),
+        "status": _("Status"), "blocked_because": _("Blocked because"), "blocked_hint": _("Blocked because…"),
+        "update_status": _("Update status"), "propose_date": _("Propose new date"),
+        "date_form": _("Open the form for a new date"), "comment_form": _("Write a comment"),
+        "no_comments": _("No comments yet."),
+    }
+    return {key: SafeString(word) for key, word in words.items()}
+
+
+def status_options() -> dict[str, SafeString]:
+    """The status picker's <option>s with each status selected (and none, under ""), built once
+    per page; values and labels escaped."""
+    choices = [(_esc(value), _esc(label)) for value, label in TaskStatus.choices]
+    return {
+        current: SafeString("".join(
+            f'<option value="{value}"{" selected" if value == current else ""}>{label}</option>'
+            for value, label in choices
+        ))
+        for current in [*TaskStatus.values, ""]
+    }
+
+
+class _CommentCounts(dict):
+    """"3 comments" in the active language, once per distinct count."""
+
+    def __missing__(self, count: int) -> str:
+        label = self[count] = SafeString(ngettext("%(n)s comment", "%(n)s comments", count) % {"n": count})
+        return label
+
+
 def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
     """What the buyer sees, in seven queries whatever the size of the plan.
 
@@ -180,6 +217,8 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
     mine_pk = stakeholder.pk if stakeholder is not None else None
     milestone_keys = {m.pk: str(m.public_id) for m in milestones}
     edit_prefix = url_prefix("plans:room-task", "task_id")
+    options = status_options()
+    counts = _CommentCounts()
     rows, mine, by_milestone = [], [], {}
     for task in tasks:
         owner = people.get(task.owner_id)
@@ -192,6 +231,8 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         row["url_base"] = SafeString(f"{edit_prefix}{row['id']}/")  # a reversed path and a UUID
         row["comments"] = comments.get(task.pk, [])
         row["comment_count"] = len(row["comments"])
+        row["comment_summary"] = counts[row["comment_count"]]
+        row["status_options"] = options.get(task.status, options[""])
         rows.append(row)
         by_milestone.setdefault(task.milestone_id, []).append(row)
         if mine_pk is not None and task.owner_id == mine_pk:
@@ -215,6 +256,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         "unassigned": unassigned,
         "rows": rows,
         "status_choices": TaskStatus.choices,
+        "R": room_row_text(),
         "decision_roles": DecisionRole.choices,
         "my_tasks": mine,
         "progress": scheduling.progress(t.status for t in tasks),
