@@ -85,6 +85,8 @@ def profile(client: Client, url: str) -> None:
     for _ in range(20):
         client.get(url)
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
     stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
 

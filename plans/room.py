@@ -8,6 +8,7 @@ organization who may see the deal get the same room page as a preview.
 from uuid import UUID
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.loader import render_to_string
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -165,6 +166,31 @@ class _CommentCounts(dict):
         return label
 
 
+class RoomRowStamps:
+    """The buyer's status fields and "Propose new date" of a room row, rendered once per page
+    from their partials in room/_task_row.html and stamped with each row's URL, id, version and
+    status <option>s (like plans.selectors.RowStamps on the seller's page). The CSRF token
+    stays in the row template: these are built before there is a request to render with."""
+
+    URL, KEY, VERSION, OPTIONS = "@@room-url@@", "@@room-key@@", "@@room-version@@", "@@room-options@@"
+    ROW = "room/_task_row.html"
+
+    def __init__(self, words: dict):
+        context = {"R": words, "u": self.URL, "here": "", "focus": {},
+                   "t": {"id": self.KEY, "version": self.VERSION, "status_options": self.OPTIONS}}
+        self._status = render_to_string(f"{self.ROW}#status-fields", context)
+        self._date = render_to_string(f"{self.ROW}#date-details", context)
+
+    def stamp(self, row: dict) -> None:
+        # Row values: a reversed path and a UUID, a number, <option>s built from our labels (escaped).
+        row["status_fields"] = SafeString(
+            self._status.replace(self.VERSION, row["version"]).replace(self.OPTIONS, row["status_options"])
+        )
+        row["date_details"] = SafeString(
+            self._date.replace(self.URL, row["url_base"]).replace(self.VERSION, row["version"])
+        )
+
+
 def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
     """What the buyer sees, in seven queries whatever the size of the plan.
 
@@ -219,6 +245,9 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
     edit_prefix = url_prefix("plans:room-task", "task_id")
     options = status_options()
     counts = _CommentCounts()
+    words = room_row_text()
+    # Only a buyer gets the controls (a member's preview shows none).
+    stamps = RoomRowStamps(words) if stakeholder is not None else None
     rows, mine, by_milestone = [], [], {}
     for task in tasks:
         owner = people.get(task.owner_id)
@@ -233,6 +262,9 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         row["comment_count"] = len(row["comments"])
         row["comment_summary"] = counts[row["comment_count"]]
         row["status_options"] = options.get(task.status, options[""])
+        row["forms"] = False  # the date and comment forms load on demand (plans.room_edits.room_task)
+        if stamps is not None:
+            stamps.stamp(row)
         rows.append(row)
         by_milestone.setdefault(task.milestone_id, []).append(row)
         if mine_pk is not None and task.owner_id == mine_pk:
@@ -256,7 +288,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         "unassigned": unassigned,
         "rows": rows,
         "status_choices": TaskStatus.choices,
-        "R": room_row_text(),
+        "R": words,
         "decision_roles": DecisionRole.choices,
         "my_tasks": mine,
         "progress": scheduling.progress(t.status for t in tasks),

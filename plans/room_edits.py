@@ -89,6 +89,10 @@ def _errors(form) -> list[str]:
 def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | None = None, status: int = 200):
     """The task's row (HTMX), or the whole room (without JS: after an error or a conflict)."""
     data = room_page_data(task.plan, stakeholder=me, since=None)
+    if focus:
+        for r in data["rows"]:
+            if r["id"] == focus["id"]:
+                r["forms"] = True  # with what was typed, the message, the conflict
     context = {**data, "preview": False, "undo": request.session.get(room_access.UNDO_KEY), "focus": focus or {}}
     if request.htmx:
         row = next((r for r in data["rows"] if r["id"] == str(task.public_id)), None)
@@ -170,6 +174,7 @@ def room_task(request: HttpRequest, task_id) -> HttpResponse:
     row = next((r for r in data["rows"] if r["id"] == str(task.public_id)), None)
     if row is None:
         raise Http404
+    row["forms"] = True
     context = {**data, "t": row, "preview": False, "full": True, "focus": {},
                "undo": request.session.get(room_access.UNDO_KEY), "room_url": _room_url(task.plan, f"task-{row['id']}")}
     return _private(render(request, "room/task.html", context))
