@@ -601,6 +601,10 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         "confirm": confirm,
         **agreement.agreement_data(plan, milestones=milestones, tasks=tasks, stakeholders=stakeholders, dates=dates,
                                    viewer=Side.SELLER),
+        # Names the page's partials test on every row or group, given here: a name missing from
+        # the context costs a failed lookup (four exceptions) each time, ~1 ms over a page.
+        # Views that render a partial on its own set them (plans.views._parts sets oob).
+        "oob": False, "note": "", "qa_values": {}, "qa_errors": (),
     }
 
 
