@@ -141,6 +141,8 @@ def profile(client: Client, url: str) -> None:
     for _ in range(20):
         selectors.plan_page_data(plan) if os.environ.get("PROFILE_PART") == "data" else client.get(url)
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(os.environ.get("PROFILE_FILTER", ""), 30)
 
 

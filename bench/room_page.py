@@ -7,9 +7,11 @@ with a buyer's magic link the way a browser does (GET the link, POST its button)
 GET plans:room for the 60-task plan: 5 warm-up requests, then the median and p90 of 50. Prints
 the room's query count for every plan size; they must be equal.
 
-    DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/room_page.py
+    DJANGO_SETTINGS_MODULE=mapapp.test_settings .venv/bin/python bench/room_page.py [--profile]
 """
 
+import os
+import sys
 import time
 
 import harness
@@ -68,6 +70,25 @@ def run() -> None:
     print("room page queries by plan size: "
           + ", ".join(f"{n} tasks: {q}" for n, q in by_size.items())
           + (" (equal)" if equal else "  <-- NOT EQUAL: something queries per row"))
+    if "--profile" in sys.argv:
+        profile(client, url)
+
+
+def profile(client: Client, url: str) -> None:
+    """Where the room's time goes: cProfile over 20 requests as the buyer (PROFILE_SORT,
+    PROFILE_FILTER as in plan_page.py)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        client.get(url)
+    profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
+    stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+    stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
 
 
 if __name__ == "__main__":

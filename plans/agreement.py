@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
@@ -237,11 +238,17 @@ def agreement_data(plan: Plan, *, milestones, tasks, stakeholders, dates, viewer
     confirm them. No query for a plan not yet agreed; then one (the baseline), plus one for
     who made the changes when there are differences."""
     people = {s.pk: s for s in stakeholders}
-    current = snapshot_of(plan, milestones=milestones, tasks=tasks, people=people)
-    data = {"agreed": plan.agreed_at is not None, "plan": plan, "seen": digest(current), "changes": [],
+    data = {"agreed": plan.agreed_at is not None, "plan": plan, "changes": [],
             "viewer": viewer, "asked": False, "waiting_for": "", "agreed_by": None, "reconfirmed": None}
     if plan.agreed_at is None:
+        # Printed only by the room's "Accept this plan" form: not computed (a snapshot of every
+        # task, hashed) for pages that never show it, such as the seller's.
+        data["seen"] = SimpleLazyObject(
+            lambda: digest(snapshot_of(plan, milestones=milestones, tasks=tasks, people=people))
+        )
         return {"agreement": data}
+    current = snapshot_of(plan, milestones=milestones, tasks=tasks, people=people)
+    data["seen"] = digest(current)
     data["agreed_by"] = people.get(plan.agreed_by_id)
     baseline = newest_baseline(plan)
     if baseline is not None:

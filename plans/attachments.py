@@ -442,6 +442,9 @@ def block_html(context: dict, request=None) -> str:
     return render_to_string(f"{PARTIALS}#files", context, request)
 
 
+_KEY = "@@files-key@@"
+
+
 def add_files_to_rows(plan: Plan, tasks, rows: list[dict], *, room: bool, stakeholder: Stakeholder | None = None,
                       buyer_ids: frozenset = frozenset()) -> None:
     """Give each task row its files block (row["files"]), from one query for the whole plan.
@@ -461,14 +464,21 @@ def add_files_to_rows(plan: Plan, tasks, rows: list[dict], *, room: bool, stakeh
         upload_prefix = url_prefix("plans:task-attachments", "task_id")
     member = not room
     can_upload = not room or stakeholder is not None
+    # A buyer's row without files shows only its "Attach a file" link: rendered once, stamped
+    # with each row's key (a UUID).
+    empty = ""
+    if room and can_upload:
+        html = block_html(block_context(key=_KEY, upload_url=f"{upload_prefix}{_KEY}/attachments/", is_open=False,
+                                        room=True, files=[]))
+        empty = "\n".join(line for line in html.splitlines() if line.strip())  # nothing but the link in it
     for task, row in zip(tasks, rows):
         files = by_task.get(task.pk)
         key = str(task.public_id)
         if not files and not room:
             row["files"] = SafeString(f'<div class="files" id="files-{key}"></div>')
             continue
-        if not files and not can_upload:
-            row["files"] = ""
+        if not files:
+            row["files"] = SafeString(empty.replace(_KEY, key)) if empty else ""
             continue
         context = block_context(
             key=key, upload_url=f"{upload_prefix}{key}/attachments/", is_open=False, room=room,

@@ -9,10 +9,15 @@ seconds).
 import uuid
 from datetime import timedelta
 
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
 
@@ -85,14 +90,45 @@ def engagement_rows(plan: Plan, *, now=None) -> list[dict]:
                      "last_seen", "visits", "changes")
     )
     people = []
+    history = reverse("plans:activity", kwargs={"plan_id": plan.public_id})
     for public_id, name, title, invited_at, link_until, revoked, first, last, visits_, changes_ in rows:
         people.append({
             "id": str(public_id), "name": name, "title": title, "invited_at": invited_at,
             "link_until": link_until, "revoked": bool(revoked) and link_until is None,
             "expired": invited_at is not None and link_until is None and not revoked,
             "first_opened": first, "last_seen": last, "visits": visits_ or 0, "changes": changes_ or 0,
+            **_labels(public_id, name, invited_at, link_until, first, last, changes_ or 0, history),
         })
     return people
+
+
+def _date(moment, fmt: str) -> str:
+    return formats.date_format(timezone.localtime(moment), fmt)
+
+
+def _labels(public_id, name, invited_at, link_until, first, last, changes, history: str) -> dict:
+    """The panel's dates and sentences, formatted here rather than by a dozen filters and
+    blocktranslates per person in the template (what `|date`, `|naturaltime` and
+    {% blocktranslate %} printed: only the values are escaped, as there)."""
+    labels = {}
+    if invited_at is not None:
+        labels["invited_full"] = _date(invited_at, "DATETIME_FORMAT")
+        labels["invited_label"] = SafeString(
+            _("Invited %(date)s") % {"date": escape(_date(invited_at, "DATE_FORMAT"))})
+    if link_until is not None:
+        labels["until_label"] = SafeString(
+            _("works until %(date)s") % {"date": escape(_date(link_until, "DATE_FORMAT"))})
+    if first is not None:
+        labels["first_iso"] = timezone.localtime(first).isoformat()
+        labels["first_full"] = _date(first, "DATETIME_FORMAT")
+    if last is not None:
+        labels["last_iso"] = timezone.localtime(last).isoformat()
+        labels["last_full"] = _date(last, "DATETIME_FORMAT")
+        labels["last_when"] = naturaltime(last)
+    if changes:
+        labels["changes_url"] = f"{history}?who={public_id}"
+        labels["changes_title"] = SafeString(_("What %(name)s changed") % {"name": escape(name)})
+    return labels
 
 
 def engagement_context(plan: Plan) -> dict:

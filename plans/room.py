@@ -8,6 +8,7 @@ organization who may see the deal get the same room page as a preview.
 from uuid import UUID
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.loader import render_to_string
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -15,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
@@ -39,6 +42,7 @@ from .selectors import (
     ACTIVITY_ROW_FIELDS,
     TASK_ROW_FIELDS,
     DateLabels,
+    _esc,
     _labels,
     activity_rows,
     milestone_row,
@@ -128,6 +132,65 @@ def room_comments(plan: Plan) -> dict[int, list[dict]]:
     return threads
 
 
+def room_row_text() -> dict[str, str]:
+    """Words repeated on every task of the room, translated once per page. Safe as they are,
+    like the {% translate %} of a literal in the template they replace (translations are ours)."""
+    words = {
+        "seller_item": _("Seller's item"), "no_owner": _("no owner"), "overdue": _("Overdue"), "after": _("after:"),
+        "status": _("Status"), "blocked_because": _("Blocked because"), "blocked_hint": _("Blocked because…"),
+        "update_status": _("Update status"), "propose_date": _("Propose new date"),
+        "date_form": _("Open the form for a new date"), "comment_form": _("Write a comment"),
+        "no_comments": _("No comments yet."),
+    }
+    return {key: SafeString(word) for key, word in words.items()}
+
+
+def status_options() -> dict[str, SafeString]:
+    """The status picker's <option>s with each status selected (and none, under ""), built once
+    per page; values and labels escaped."""
+    choices = [(_esc(value), _esc(label)) for value, label in TaskStatus.choices]
+    return {
+        current: SafeString("".join(
+            f'<option value="{value}"{" selected" if value == current else ""}>{label}</option>'
+            for value, label in choices
+        ))
+        for current in [*TaskStatus.values, ""]
+    }
+
+
+class _CommentCounts(dict):
+    """"3 comments" in the active language, once per distinct count."""
+
+    def __missing__(self, count: int) -> str:
+        label = self[count] = SafeString(ngettext("%(n)s comment", "%(n)s comments", count) % {"n": count})
+        return label
+
+
+class RoomRowStamps:
+    """The buyer's status fields and "Propose new date" of a room row, rendered once per page
+    from their partials in room/_task_row.html and stamped with each row's URL, id, version and
+    status <option>s (like plans.selectors.RowStamps on the seller's page). The CSRF token
+    stays in the row template: these are built before there is a request to render with."""
+
+    URL, KEY, VERSION, OPTIONS = "@@room-url@@", "@@room-key@@", "@@room-version@@", "@@room-options@@"
+    ROW = "room/_task_row.html"
+
+    def __init__(self, words: dict):
+        context = {"R": words, "u": self.URL, "here": "", "focus": {},
+                   "t": {"id": self.KEY, "version": self.VERSION, "status_options": self.OPTIONS}}
+        self._status = render_to_string(f"{self.ROW}#status-fields", context)
+        self._date = render_to_string(f"{self.ROW}#date-details", context)
+
+    def stamp(self, row: dict) -> None:
+        # Row values: a reversed path and a UUID, a number, <option>s built from our labels (escaped).
+        row["status_fields"] = SafeString(
+            self._status.replace(self.VERSION, row["version"]).replace(self.OPTIONS, row["status_options"])
+        )
+        row["date_details"] = SafeString(
+            self._date.replace(self.URL, row["url_base"]).replace(self.VERSION, row["version"])
+        )
+
+
 def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dict:
     """What the buyer sees, in seven queries whatever the size of the plan.
 
@@ -180,6 +243,11 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
     mine_pk = stakeholder.pk if stakeholder is not None else None
     milestone_keys = {m.pk: str(m.public_id) for m in milestones}
     edit_prefix = url_prefix("plans:room-task", "task_id")
+    options = status_options()
+    counts = _CommentCounts()
+    words = room_row_text()
+    # Only a buyer gets the controls (a member's preview shows none).
+    stamps = RoomRowStamps(words) if stakeholder is not None else None
     rows, mine, by_milestone = [], [], {}
     for task in tasks:
         owner = people.get(task.owner_id)
@@ -192,6 +260,11 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         row["url_base"] = SafeString(f"{edit_prefix}{row['id']}/")  # a reversed path and a UUID
         row["comments"] = comments.get(task.pk, [])
         row["comment_count"] = len(row["comments"])
+        row["comment_summary"] = counts[row["comment_count"]]
+        row["status_options"] = options.get(task.status, options[""])
+        row["forms"] = False  # the date and comment forms load on demand (plans.room_edits.room_task)
+        if stamps is not None:
+            stamps.stamp(row)
         rows.append(row)
         by_milestone.setdefault(task.milestone_id, []).append(row)
         if mine_pk is not None and task.owner_id == mine_pk:
@@ -215,6 +288,7 @@ def room_page_data(plan: Plan, *, stakeholder: Stakeholder | None, since) -> dic
         "unassigned": unassigned,
         "rows": rows,
         "status_choices": TaskStatus.choices,
+        "R": words,
         "decision_roles": DecisionRole.choices,
         "my_tasks": mine,
         "progress": scheduling.progress(t.status for t in tasks),

@@ -88,6 +88,10 @@ def _errors(form) -> list[str]:
 def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | None = None, status: int = 200):
     """The task's row (HTMX), or the whole room (without JS: after an error or a conflict)."""
     data = room_page_data(task.plan, stakeholder=me, since=None)
+    if focus:
+        for r in data["rows"]:
+            if r["id"] == focus["id"]:
+                r["forms"] = True  # with what was typed, the message, the conflict
     context = {**data, "preview": False, "undo": request.session.get(room_access.UNDO_KEY), "focus": focus or {}}
     if request.htmx:
         row = next((r for r in data["rows"] if r["id"] == str(task.public_id)), None)
@@ -141,10 +145,38 @@ def _refused(request, task: Task, me: Stakeholder, form, kind: str):
 
 # Task edits ----------------------------------------------------------------------------------
 
+FORMS = {"date": "date-form", "comment": "comment-form"}
+
+
 def room_task(request: HttpRequest, task_id) -> HttpResponse:
-    """The task's row (HTMX: "Cancel"), or the room scrolled to it."""
+    """The task on a page of its own with all its forms (what the room's rows link to without
+    JavaScript). HTMX: `?form=date` or `?form=comment` answers that form alone, which a row
+    loads when its "Propose new date" or comments are opened, so the room does not carry two
+    forms per task; without `form`, the task's row."""
     task, me = _task_for_buyer(request, task_id)
-    return _done(request, task, me)
+    partial = FORMS.get(request.GET.get("form", ""))
+    if request.htmx and partial:
+        # The date form carries the version of the row the buyer is looking at, so a change made
+        # since the page loaded still answers 409 rather than being overwritten unseen.
+        version = request.GET.get("version", "")
+        row = {
+            "id": str(task.public_id),
+            "version": int(version) if version.isdecimal() and len(version) < 10 else task.version,
+            "due_iso": task.due_date.isoformat() if task.due_date else "",
+        }
+        context = {"t": row, "u": reverse("plans:room-task", kwargs={"task_id": task.public_id}), "here": "",
+                   "focus": {}}
+        return _private(render(request, f"room/_task_row.html#{partial}", context))
+    if request.htmx:
+        return _row(request, task, me)
+    data = room_page_data(task.plan, stakeholder=me, since=None)
+    row = next((r for r in data["rows"] if r["id"] == str(task.public_id)), None)
+    if row is None:
+        raise Http404
+    row["forms"] = True
+    context = {**data, "t": row, "preview": False, "full": True, "focus": {},
+               "undo": request.session.get(room_access.UNDO_KEY), "room_url": _room_url(task.plan, f"task-{row['id']}")}
+    return _private(render(request, "room/task.html", context))
 
 
 def room_task_status(request: HttpRequest, task_id) -> HttpResponse:

@@ -446,3 +446,18 @@ def test_uploads_and_deletions_show_in_the_buyers_changes(client, plan, buyer, s
     link.save()
     page = client.get(room_url(plan)).content.decode()
     assert "Sam Seller</strong> attached a file to task “Security questionnaire”" in page
+
+
+def test_a_buyers_row_without_files_gets_the_block_rendered_once_and_stamped(plan, task, buyer):
+    from plans.room import room_page_data
+
+    other = factories.TaskFactory(plan=plan, organization=plan.organization, title="Second")
+    rows = {r["id"]: r for r in room_page_data(plan, stakeholder=buyer, since=None)["rows"]}
+    for t in (task, other):
+        key = str(t.public_id)
+        alone = attachments.block_html(attachments.block_context(
+            key=key, upload_url=files_url(t, room=True), is_open=False, room=True, files=[]))
+        assert rows[key]["files"] == "\n".join(line for line in alone.splitlines() if line.strip())
+        assert f'href="{files_url(t, room=True)}"' in rows[key]["files"]
+    # The seller's preview (no buyer) cannot upload: nothing under a row without files.
+    assert all(r["files"] == "" for r in room_page_data(plan, stakeholder=None, since=None)["rows"])

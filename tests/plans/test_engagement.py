@@ -202,3 +202,25 @@ def test_the_person_filter_is_scoped_to_the_deal(seller_client, plan, org, other
 def test_the_person_filter_is_404_to_outsiders(client, plan, buyer, outsider):
     client.force_login(outsider)
     assert client.get(activity_url(plan, who=buyer.public_id)).status_code == 404
+
+
+def test_the_panels_dates_and_sentences_read_as_the_template_filters_print_them(seller_client, plan, buyer, link):
+    """engagement_rows formats them once; the same text as |date, |naturaltime and blocktranslate."""
+    from django.template import engines
+
+    first = timezone.now() - 3 * GAP
+    engagement.record_visit(plan=plan, link=link, now=first)
+    services.comment_create(plan=plan, actor=Actor(stakeholder=buyer), body="Hi", task=None)
+    row = engagement.engagement_rows(plan)[0]
+    assert row["changes"] == 1
+    expected = engines["django"].from_string(
+        "{% load humanize %}"
+        "<span title=\"{{ p.invited_at|date:'DATETIME_FORMAT' }}\">{% blocktranslate with date=p.invited_at|date:\"DATE_FORMAT\" %}Invited {{ date }}{% endblocktranslate %}</span>|"
+        "<span class=\"muted\">{% blocktranslate with date=p.link_until|date:\"DATE_FORMAT\" %}works until {{ date }}{% endblocktranslate %}</span>|"
+        "<time datetime=\"{{ p.first_opened|date:'c' }}\">{{ p.first_opened|date:\"DATETIME_FORMAT\" }}</time>|"
+        "<time datetime=\"{{ p.last_seen|date:'c' }}\" title=\"{{ p.last_seen|date:'DATETIME_FORMAT' }}\">{{ p.last_seen|naturaltime }}</time>|"
+        "title=\"{% blocktranslate with name=p.name %}What {{ name }} changed{% endblocktranslate %}\""
+    ).render({"p": row})
+    panel = seller_client.get(plan_url(plan)).content.decode().split('id="plan-engagement"', 1)[1]
+    for piece in expected.split("|"):
+        assert piece in panel, piece

@@ -408,3 +408,53 @@ def client_factory():
     from django.test import Client
 
     return Client
+
+
+# Forms loaded on demand ------------------------------------------------------------------------
+
+def test_room_rows_carry_the_status_form_and_load_the_date_and_comment_forms_on_demand(buyer_client, plan, task):
+    html = buyer_client.get(room_url(plan)).content.decode()
+    row_url = reverse("plans:room-task", kwargs={"task_id": task.public_id})
+    assert f'action="{edit_url("status", task)}"' in html
+    assert f'hx-get="{row_url}?form=date&amp;version={task.version}"' in html
+    assert f'hx-get="{row_url}?form=comment"' in html
+    # Without JavaScript both lead to the task's page.
+    assert f'<a class="room-more" href="{row_url}">' in html
+    assert f'action="{edit_url("date", task)}"' not in html and f'action="{edit_url("comments", task)}"' not in html
+
+
+def test_the_date_form_loads_with_the_version_of_the_row_the_buyer_sees(buyer_client, task, seller):
+    url = reverse("plans:room-task", kwargs={"task_id": task.public_id})
+    response = buyer_client.get(url, {"form": "date", "version": "1"}, **HX)
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"
+    assert html.startswith("<form") and f'action="{edit_url("date", task)}"' in html
+    assert 'name="version" value="1"' in html and 'value="2027-03-01"' in html and "Why the date moves" in html
+    # Changed by the seller since: the form keeps the version the buyer saw, so sending it answers 409.
+    services.task_update(task=task, actor=Actor(user=seller), version=1, data={"due_date": datetime.date(2027, 3, 4)})
+    assert 'name="version" value="1"' in buyer_client.get(url, {"form": "date", "version": "1"}, **HX).content.decode()
+    assert 'name="version" value="2"' in buyer_client.get(url, {"form": "date", "version": "x"}, **HX).content.decode()
+
+
+def test_the_comment_form_loads_alone(buyer_client, task):
+    url = reverse("plans:room-task", kwargs={"task_id": task.public_id})
+    html = buyer_client.get(url, {"form": "comment"}, **HX).content.decode()
+    assert html.startswith("<form") and f'action="{edit_url("comments", task)}"' in html and "Add a comment" in html
+    assert "Update status" not in html
+
+
+def test_without_js_the_task_page_has_every_form(buyer_client, plan, task):
+    response = buyer_client.get(reverse("plans:room-task", kwargs={"task_id": task.public_id}))
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"
+    for name in ("status", "date", "comments"):
+        assert f'action="{edit_url(name, task)}"' in html, name
+    assert "Security review" in html and f'href="{room_url(plan)}#task-{task.public_id}"' in html
+
+
+def test_a_refused_new_date_without_js_shows_its_form_in_the_row(buyer_client, plan, task):
+    response = buyer_client.post(edit_url("date", task), {"version": 1, "due_date": "2027-03-08", "reason": ""})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f'action="{edit_url("date", task)}"' in html and 'value="2027-03-08"' in html
+    assert "Say why the date moves" in html
