@@ -74,3 +74,19 @@ def test_the_seller_moves_their_own_item(seller_item, seller):
     slip = slips.task_propose_date(task=seller_item, actor=Actor(user=seller), version=seller_item.version,
                                    due_date=datetime.date(2027, 3, 8), reason="", reason_required=False)
     assert slip.days == 7
+
+
+def test_the_room_offers_status_and_date_controls_on_the_buyers_items_only(buyer_client, seller_item, plan, buyer):
+    from .test_room import room_url
+
+    own = factories.TaskFactory(plan=plan, organization=plan.organization, title="Security questionnaire",
+                                side=TaskSide.BUYER, owner=buyer, due_date=DUE)
+    html = buyer_client.get(room_url(plan)).content.decode()
+
+    def row(task):
+        start = html.index(f'id="task-{task.public_id}"')
+        return html[start:html.index("</li>", html.index('class="room-task-edit"', start))]
+
+    assert 'name="status"' in row(own) and "Propose new date" in row(own)
+    assert 'name="status"' not in row(seller_item) and "Propose new date" not in row(seller_item)
+    assert f'id="comments-{seller_item.public_id}"' in row(seller_item)
