@@ -23,6 +23,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from mapapp.concurrency import StaleEdit
 from plans import room_access
+from plans import selectors as plan_selectors
 from plans import services as plan_services
 from plans.activity import Actor
 
@@ -149,6 +150,8 @@ def deal_detail(request: HttpRequest, deal_id) -> HttpResponse:
         "buyer_stakeholders": buyer,
         "seller_stakeholders": seller,
         "shared_with": [share.user for share in deal.shares.select_related("user").order_by("user__name")],
+        # The start-plan choice: blank, or one of the organization's templates.
+        **plan_selectors.start_plan_data(organization=request.organization, deal=deal),
     }
     return render(request, "deals/detail.html", context)
 

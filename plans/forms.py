@@ -332,3 +332,40 @@ def conflict_for(form: forms.Form, current: Model | None) -> dict:
     if current is not None:
         rows = [row for row in rows if row["changed"]]  # the fields to decide on; the rest agree
     return {"deleted": current is None, "rows": rows, "differs": bool(rows)}
+
+
+# Starting a plan and saving one as a template ----------------------------------------------
+
+class StartPlanForm(forms.Form):
+    """Start the deal's plan: blank (no template), or from a template and its anchor date.
+
+    The template is named by public id; the view loads it through the access helper, so
+    another organization's template answers 404 rather than a form error. An anchor date in
+    the past is refused: every item would be overdue on the first day, which is never what
+    was meant (a date too close to fit is allowed, and the plan says how many days are missing).
+    """
+
+    template = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    anchor_date = forms.DateField(required=False, widget=DateInput())
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        cleaned = super().clean()
+        anchor = cleaned.get("anchor_date")
+        if cleaned.get("template") and "anchor_date" not in self.errors:
+            if anchor is None:
+                self.add_error("anchor_date", _("Pick the date to plan back from."))
+            elif anchor < self.today:
+                self.add_error("anchor_date", _("That date has passed: pick today or a later date."))
+        return cleaned
+
+
+class SaveAsTemplateForm(ServiceErrors, forms.Form):
+    name = forms.CharField(
+        label=_("Template name"), max_length=TITLE_MAX,
+        error_messages={"required": _("Give the template a name."), "max_length": LONG_TEXT_ERROR},
+    )
+    description = long_text(_("Description"), rows=2)

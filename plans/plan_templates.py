@@ -343,6 +343,8 @@ class PlanFromTemplate:
     missing_business_days: int
     anchor_that_fits: datetime.date
     earliest_start: datetime.date | None
+    anchor_date: datetime.date | None = None
+    task_count: int = 0
 
     @property
     def fits(self) -> bool:
@@ -444,9 +446,49 @@ def plan_create_from_template(
         missing_business_days=schedule.missing_business_days,
         anchor_that_fits=schedule.anchor_that_fits,
         earliest_start=schedule.earliest_start,
+        anchor_date=anchor_date,
+        task_count=len(tasks),
     )
 
 
 def templates_for(organization: Organization):
     """The organization's templates, by name (for the picker)."""
     return PlanTemplate.objects.for_org(organization).order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A template as the start-plan choice describes it: how many steps, and how many
+    business days its schedule spans from the first start to the anchor."""
+
+    template: PlanTemplate
+    steps: int
+    business_days: int
+
+    @property
+    def weeks(self) -> int:
+        return -(-self.business_days // 5)
+
+
+def template_choices(*, organization: Organization, today: datetime.date | None = None) -> list[TemplateChoice]:
+    """The organization's templates for the start-plan choice, the built-in starters made first
+    (`ensure_starter_templates`). Four queries however many templates and steps there are."""
+    ensure_starter_templates(organization=organization)
+    templates = list(templates_for(organization))
+    steps = TemplateStep.objects.filter(organization=organization).values_list("pk", "template_id", "duration_days",
+                                                                               "offset_days")
+    links = TemplateDependency.objects.filter(organization=organization).values_list("step_id", "prerequisite_id",
+                                                                                    "lag_days")
+    depends: dict[int, dict[int, int]] = {}
+    for step_id, prerequisite_id, lag in links:
+        depends.setdefault(step_id, {})[prerequisite_id] = lag
+    items: dict[int, list[scheduling.TemplateItem]] = {}
+    for pk, template_id, duration, offset in steps:
+        items.setdefault(template_id, []).append(scheduling.TemplateItem(pk, duration, offset, depends.get(pk, {})))
+    anchor = scheduling.WEEKDAYS.on_or_before(today or timezone.localdate())
+    choices = []
+    for template in templates:
+        schedule = scheduling.schedule_backward(items.get(template.pk, []), anchor=anchor, today=anchor)
+        span = scheduling.WEEKDAYS.between(schedule.earliest_start, anchor) + 1 if schedule.earliest_start else 0
+        choices.append(TemplateChoice(template, len(items.get(template.pk, [])), span))
+    return choices

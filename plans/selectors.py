@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import agreement, attachments, scheduling, slips
+from . import agreement, attachments, plan_templates, scheduling, slips
 from .activity import change_rows
 from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -643,4 +643,17 @@ def lite_data(plan: Plan) -> dict:
         "decision_date": dates(plan.target_close_date),
         "go_live_date": dates(plan.go_live_date),
         "today": dates(today),
+    }
+
+
+def start_plan_data(*, organization, deal) -> dict:
+    """The start-plan choice (templates/plans/_start_plan.html), shared by the deal page and
+    plans:create: the organization's templates (built-in starters made first) with their step
+    count and span, and the deal's target close date as the default decision date when it has
+    not passed. Four queries however many templates there are."""
+    today = timezone.localdate()
+    target = deal.target_close_date
+    return {
+        "template_choices": plan_templates.template_choices(organization=organization, today=today),
+        "today": today, "decision_default": target if target and target >= today else None,
     }

@@ -15,6 +15,7 @@ seller_patterns = [
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
+    path("<uuid:plan_id>/save-as-template/", views.plan_save_as_template, name="save-as-template"),
     path("<uuid:plan_id>/confirm/", agreement_views.plan_confirm, name="confirm"),
     path("<uuid:plan_id>/agreement/", agreement_views.plan_agreement_card, name="agreement"),
     # Live refresh: 304 to a matching If-None-Match while nothing changed (plans.live).

@@ -15,14 +15,21 @@ from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _, ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import access_requests, engagement, live, selectors, services
-from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_member, get_task_for_member
+from . import access_requests, engagement, live, plan_templates, selectors, services
+from .access import (
+    get_milestone_for_member,
+    get_plan_for_member,
+    get_risk_for_member,
+    get_task_for_member,
+    get_template_for_member,
+)
 from .activity import Actor
 from .forms import (
     SECTION_FORMS,
@@ -32,6 +39,8 @@ from .forms import (
     MoveForm,
     RiskAddForm,
     RiskForm,
+    SaveAsTemplateForm,
+    StartPlanForm,
     TaskAddForm,
     TaskForm,
     TaskStatusForm,
@@ -128,22 +137,61 @@ def _group_of(data: dict, milestone_key: str) -> dict:
 
 # The plan ----------------------------------------------------------------------------------
 
+def _start_page(request, deal, *, form=None, chosen=None, status=200) -> HttpResponse:
+    context = {
+        "deal": deal, **selectors.start_plan_data(organization=request.organization, deal=deal),
+        "start_form": form, "chosen_template": chosen,
+    }
+    return render(request, "plans/start.html", context, status=status)
+
+
 @login_required
 def plan_create(request: HttpRequest, deal_id) -> HttpResponse:
-    """Start the deal's plan (or open it, if someone just did)."""
+    """Start the deal's plan, blank or from a template (or open it, if someone just did).
+    GET shows the choice; an invalid choice shows it again with the errors (400)."""
     deal = get_deal_for_member(request, deal_id)
-    if response := _not_post(request):
-        return response
     plan = Plan.objects.filter(deal=deal).first()
-    if plan is None:
-        try:
+    if plan is not None:
+        return redirect(_plan_url(plan))
+    if request.method != "POST":
+        return _start_page(request, deal)
+    form = StartPlanForm(request.POST, today=timezone.localdate())
+    valid = form.is_valid()
+    template_id = form.cleaned_data.get("template")
+    # Another organization's template: 404, as for any object of another tenant.
+    template = get_template_for_member(request, template_id) if template_id else None
+    if not valid:
+        return _start_page(request, deal, form=form, chosen=str(template_id or ""), status=400)
+    try:
+        if template is None:
             plan = services.plan_create(deal=deal, actor=_actor(request))
-        except ValidationError:
-            plan = Plan.objects.get(deal=deal)
-        else:
             messages.success(request, _("The plan is started. Add milestones and tasks below."))
+        else:
+            made = plan_templates.plan_create_from_template(
+                deal=deal, template=template, anchor_date=form.cleaned_data["anchor_date"], actor=_actor(request)
+            )
+            plan = made.plan
+            _notice_plan_from_template(request, made, template)
+    except ValidationError:
+        # Someone started it a moment ago: open theirs.
+        plan = Plan.objects.get(deal=deal)
     url = _plan_url(plan)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _notice_plan_from_template(request: HttpRequest, made, template) -> None:
+    """The messages after a plan was made from a template: what was scheduled, then (as a
+    warning the plan page shows once) the roles nobody has and the days that are missing."""
+    messages.success(request, ngettext(
+        "The plan is started from “%(template)s”: %(count)d task scheduled back from %(date)s.",
+        "The plan is started from “%(template)s”: %(count)d tasks scheduled back from %(date)s.",
+        made.task_count,
+    ) % {"template": template.name, "count": made.task_count, "date": formats.date_format(made.anchor_date)})
+    if made.unmatched_roles or not made.fits:
+        # Rendered with autoescape, so the message is safe HTML (the message storage keeps it so).
+        messages.warning(request, render_to_string("plans/_template_notice.html", {
+            "made": made, "plan_url": _plan_url(made.plan),
+        }, request))
 
 
 @login_required
@@ -156,6 +204,31 @@ def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
         # The CSRF field of every row's form, built once (rows fall back to {% csrf_token %}).
         "csrf_input": csrf_input(request),
     })
+
+
+@login_required
+def plan_save_as_template(request: HttpRequest, plan_id) -> HttpResponse:
+    """Save the plan's shape as a template of the organization (plan_templates.template_from_plan):
+    GET asks for the name and confirmation, POST saves and goes back to the plan."""
+    plan = get_plan_for_member(request, plan_id)
+    form = SaveAsTemplateForm(request.POST or None, initial={"name": plan.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = plan_templates.template_from_plan(
+                plan=plan, name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+                actor=_actor(request),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Saved as the template “%(name)s”. It is offered when you start a plan.")
+                             % {"name": template.name})
+            return redirect(_plan_url(plan))
+    context = {
+        "plan": plan, "deal": plan.deal, "form": form, "plan_url": _plan_url(plan),
+        "items": plan.tasks.filter(internal=False).count(),
+    }
+    return render(request, "plans/save_as_template.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -61,7 +61,7 @@ def test_seller_builds_a_plan_without_page_reloads(page):
     page.get_by_role("button", name="Create deal").click()
     expect(page.get_by_role("heading", name=re.compile("Northwind analytics rollout"))).to_be_visible()
 
-    page.get_by_role("button", name="Start the plan").click()
+    page.get_by_role("button", name="Start a blank plan").click()
     expect(page).to_have_url(re.compile(r"/plans/[0-9a-f-]{36}/$"))
     page.evaluate("window.__noReload = 'still here'")
 
