@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import access_requests, engagement, live, rescheduling, selectors, services
+from . import access_requests, engagement, health_text, live, rescheduling, selectors, services
 from .access import get_milestone_for_member, get_plan_for_member, get_risk_for_member, get_task_for_member
 from .activity import Actor
 from .forms import (
@@ -107,12 +107,13 @@ def _task_changed(request, task: Task, *, deleted: bool = False, status: int = 2
     """HTMX answer after a task changed: its row (or all groups, when it changed milestone),
     plus progress, history and its milestone's head out of band, and the rows that name it
     in their "after:" list."""
-    data = selectors.plan_page_data(task.plan)
+    data = {**selectors.plan_page_data(task.plan), **health_text.page_context(task.plan)}
     if groups_changed:
-        return _fragment(request, data, "task-groups", "progress+oob", "activity+oob", retarget="#task-groups")
+        return _fragment(request, data, "task-groups", "progress+oob", "plan-health+oob", "activity+oob",
+                         retarget="#task-groups")
     row = data["tasks_by_id"].get(str(task.public_id))
     html = _parts(request, {**data, "t": row, "note": note}, *([] if deleted else ["task-row"]),
-                  "progress+oob", "activity+oob")
+                  "progress+oob", "plan-health+oob", "activity+oob")
     milestone_key = row["group"] if row else (str(task.milestone.public_id) if task.milestone_id else "")
     group = next((g for g in data["groups"] if milestone_key and g["key"] == milestone_key), None)
     if group:
@@ -152,7 +153,7 @@ def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
     stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
     return render(request, PAGE, {
-        **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp,
+        **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp, **health_text.page_context(plan),
         "access_requests": access_requests.pending_requests(plan),
         # The CSRF field of every row's form, built once (rows fall back to {% csrf_token %}).
         "csrf_input": csrf_input(request),
@@ -518,7 +519,7 @@ def task_status(request: HttpRequest, task_id) -> HttpResponse:
             task.refresh_from_db()
             return _task_changed(request, task, status=409, note=note)
         data = selectors.plan_page_data(task.plan)
-        return render(request, PAGE, {**data, "page_alert": note}, status=409)
+        return render(request, PAGE, {**data, **health_text.page_context(task.plan), "page_alert": note}, status=409)
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     return _task_changed(request, task)
