@@ -39,15 +39,17 @@ def reason_text(reason: Reason) -> str:
     """One health reason as a sentence in the active language."""
     p = reason.params
     if reason.code == "overdue_items":
-        values = {"count": p["count"], "side": _side(p["side"]), "days": p["max_days_overdue"]}
+        days = p["max_days_overdue"]
+        values = {"count": p["count"], "side": _side(p["side"]),
+                  "days": ngettext("%(days)d day", "%(days)d days", days) % {"days": days}}
         if p["side"] == TaskSide.JOINT:
             return ngettext(
-                "%(count)d joint item is overdue, by %(days)d days.",
-                "%(count)d joint items are overdue, the oldest by %(days)d days.", p["count"],
+                "%(count)d joint item is overdue, by %(days)s.",
+                "%(count)d joint items are overdue, the oldest by %(days)s.", p["count"],
             ) % values
         return ngettext(
-            "%(count)d item on the %(side)s is overdue, by %(days)d days.",
-            "%(count)d items on the %(side)s are overdue, the oldest by %(days)d days.", p["count"],
+            "%(count)d item on the %(side)s is overdue, by %(days)s.",
+            "%(count)d items on the %(side)s are overdue, the oldest by %(days)s.", p["count"],
         ) % values
     if reason.code == "projected_late":
         return ngettext(
