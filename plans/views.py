@@ -153,7 +153,8 @@ def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     plan = get_plan_for_member(request, plan_id)
     stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
     return render(request, PAGE, {
-        **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp, **health_text.page_context(plan),
+        **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp,
+        **health_text.page_context(plan),
         "access_requests": access_requests.pending_requests(plan),
         # The CSRF field of every row's form, built once (rows fall back to {% csrf_token %}).
         "csrf_input": csrf_input(request),
@@ -519,7 +520,8 @@ def task_status(request: HttpRequest, task_id) -> HttpResponse:
             task.refresh_from_db()
             return _task_changed(request, task, status=409, note=note)
         data = selectors.plan_page_data(task.plan)
-        return render(request, PAGE, {**data, **health_text.page_context(task.plan), "page_alert": note}, status=409)
+        context = {**data, **health_text.page_context(task.plan), "page_alert": note}
+        return render(request, PAGE, context, status=409)
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     return _task_changed(request, task)

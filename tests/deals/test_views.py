@@ -686,8 +686,9 @@ def test_the_health_column_costs_five_queries_for_any_number_of_plans(
         deal = factories.DealFactory(organization=org, owner=seller, name=f"Deal {i}")
         plan = factories.PlanFactory(deal=deal, organization=org)
         for n in range(3):
-            factories.TaskFactory(plan=plan, organization=org, side="buyer",
-                                  due_date=today - datetime.timedelta(days=1 + n) if i % 2 else today + datetime.timedelta(days=30))
+            # Odd deals: three buyer items overdue (red); even ones: all ahead (green).
+            due = today - datetime.timedelta(days=1 + n) if i % 2 else today + datetime.timedelta(days=30)
+            factories.TaskFactory(plan=plan, organization=org, side="buyer", due_date=due)
     login(client, seller)
     # 1 session, 2 user, 3 membership + organization, 4 COUNT, 5 the page of deals, 6-10
     # plans.health_data.plans_health (tasks, links, recent slips, buyers invited, last visits),

@@ -22,7 +22,8 @@ def test_the_seller_moves_a_task_sees_what_also_moves_and_confirms(page):
     deal = factories.DealFactory(organization=membership.organization, owner=membership.user, name="Northwind rollout")
     plan = factories.PlanFactory(deal=deal, organization=deal.organization, title="Northwind MAP")
     org = plan.organization
-    architecture = factories.TaskFactory(plan=plan, organization=org, title="Architecture document", due_date=D(2027, 3, 1))
+    architecture = factories.TaskFactory(plan=plan, organization=org, title="Architecture document",
+                                         due_date=D(2027, 3, 1))
     security = factories.TaskFactory(plan=plan, organization=org, title="Security review", due_date=D(2027, 3, 2))
     legal = factories.TaskFactory(plan=plan, organization=org, title="Legal review", due_date=D(2027, 3, 3))
     TaskDependency.objects.create(organization=org, task=security, prerequisite=architecture)

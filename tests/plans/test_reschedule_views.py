@@ -34,8 +34,13 @@ def form(task, **changes):
 def chain(plan):
     """Mon 1 Mar 2027: A → B → C, one business day each, and D on its own."""
     org = plan.organization
-    make = lambda title, due: factories.TaskFactory(plan=plan, organization=org, title=title, due_date=due)  # noqa: E731
-    a, b, c = make("Architecture doc", D(2027, 3, 1)), make("Security review", D(2027, 3, 2)), make("Legal review", D(2027, 3, 3))
+
+    def make(title, due):
+        return factories.TaskFactory(plan=plan, organization=org, title=title, due_date=due)
+
+    a = make("Architecture doc", D(2027, 3, 1))
+    b = make("Security review", D(2027, 3, 2))
+    c = make("Legal review", D(2027, 3, 3))
     d = make("Kickoff call", D(2027, 3, 1))
     TaskDependency.objects.create(organization=org, task=b, prerequisite=a)
     TaskDependency.objects.create(organization=org, task=c, prerequisite=b)
