@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from mapapp.concurrency import StaleEdit
-from plans import room_access
+from plans import health_data, health_text, room_access
 from plans import selectors as plan_selectors
 from plans import services as plan_services
 from plans.activity import Actor
@@ -101,6 +101,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = Paginator(selectors.deal_search(deals, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     is_filtered = any(k in filters for k in ("q", "stage", "outcome", "owner"))
+    _add_health(page.object_list)
     context = {
         "form": form,
         "page": page,
@@ -110,6 +111,24 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "deals/list.html#deal-table" if _partial(request) else "deals/list.html", context)
+
+
+def _add_health(deals) -> None:
+    """Each listed deal's plan health as `deal.health` (badge and reasons in words), or None
+    without a plan: plans.health_data.plans_health, five queries for the whole page (none when
+    no deal on it has a plan)."""
+    plans = [deal.plan for deal in deals if _plan_or_none(deal) is not None]
+    health = health_data.plans_health(plans)
+    for deal in deals:
+        plan = _plan_or_none(deal)
+        deal.health = health_text.health_context(health[plan.pk], target=plan.target_close_date) if plan else None
+
+
+def _plan_or_none(deal: Deal):
+    try:
+        return deal.plan
+    except Deal.plan.RelatedObjectDoesNotExist:
+        return None
 
 
 def _form_page(request, form, *, deal: Deal | None = None, conflict=None, status=200) -> HttpResponse:

@@ -27,7 +27,8 @@ class PlanHealth:
     """Health level and reasons (plans.scheduling.health), the projected decision date (the
     decision task's projected finish, or the whole plan's without one), business days it
     lies after the target (negative: before), and the critical path as task pks, first to
-    last. `dates`: each open task's projected (start, due)."""
+    last, and `driven_by` the same tasks as (title, side) for the page to name them. `dates`:
+    each open task's projected (start, due)."""
 
     level: str
     reasons: list[scheduling.Reason]
@@ -35,6 +36,7 @@ class PlanHealth:
     business_days_late: int | None
     critical_path: list[int] = field(default_factory=list)
     dates: dict[int, scheduling.Span] = field(default_factory=dict)
+    driven_by: list[tuple[str, str]] = field(default_factory=list)
 
 
 def remaining_days(task, today: datetime.date) -> int:
@@ -57,7 +59,7 @@ def plans_health(plans: Iterable[Plan], *, today: datetime.date | None = None) -
     orgs = {p.organization_id for p in plans}
     tasks: dict[int, list] = {pk: [] for pk in ids}
     for row in Task.objects.filter(organization_id__in=orgs, plan_id__in=ids).order_by("order", "id").values_list(
-        "pk", "plan_id", "side", "due_date", "status", "duration_days", named=True
+        "pk", "plan_id", "title", "side", "due_date", "status", "duration_days", named=True
     ):
         tasks[row.plan_id].append(row)
     prerequisites: dict[int, dict[int, dict[int, int]]] = {pk: {} for pk in ids}
@@ -102,10 +104,12 @@ def plans_health(plans: Iterable[Plan], *, today: datetime.date | None = None) -
             buyer_last_visit=timezone.localdate(last_visit) if last_visit else None,
             agreed=plan.agreed_at is not None,
         )
+        by_pk = {t.pk: t for t in rows}
         answer[plan.pk] = PlanHealth(
             level=result.level, reasons=result.reasons, projected_close_date=projection.finish,
             business_days_late=projection.business_days_late, critical_path=list(projection.critical_path),
             dates=dict(projection.dates),
+            driven_by=[(by_pk[pk].title, by_pk[pk].side) for pk in projection.critical_path if pk in by_pk],
         )
     return answer
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -22,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import access_requests, engagement, live, plan_templates, selectors, services
+from . import access_requests, engagement, health_text, live, plan_templates, rescheduling, selectors, services
 from .access import (
     get_milestone_for_member,
     get_plan_for_member,
@@ -115,12 +116,13 @@ def _task_changed(request, task: Task, *, deleted: bool = False, status: int = 2
     """HTMX answer after a task changed: its row (or all groups, when it changed milestone),
     plus progress, history and its milestone's head out of band, and the rows that name it
     in their "after:" list."""
-    data = selectors.plan_page_data(task.plan)
+    data = {**selectors.plan_page_data(task.plan), **health_text.page_context(task.plan)}
     if groups_changed:
-        return _fragment(request, data, "task-groups", "progress+oob", "activity+oob", retarget="#task-groups")
+        return _fragment(request, data, "task-groups", "progress+oob", "plan-health+oob", "activity+oob",
+                         retarget="#task-groups")
     row = data["tasks_by_id"].get(str(task.public_id))
     html = _parts(request, {**data, "t": row, "note": note}, *([] if deleted else ["task-row"]),
-                  "progress+oob", "activity+oob")
+                  "progress+oob", "plan-health+oob", "activity+oob")
     milestone_key = row["group"] if row else (str(task.milestone.public_id) if task.milestone_id else "")
     group = next((g for g in data["groups"] if milestone_key and g["key"] == milestone_key), None)
     if group:
@@ -200,6 +202,7 @@ def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
     return render(request, PAGE, {
         **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp,
+        **health_text.page_context(plan),
         "access_requests": access_requests.pending_requests(plan),
         # The CSRF field of every row's form, built once (rows fall back to {% csrf_token %}).
         "csrf_input": csrf_input(request),
@@ -485,6 +488,25 @@ def task_edit(request: HttpRequest, task_id) -> HttpResponse:
     if form.is_valid():
         old_milestone = task.milestone_id
         try:
+            moves = _cascade_preview(request, task, form)
+        except StaleEdit as stale:
+            return _stale(request, form, stale.current, **editor)
+        if moves:
+            choice = request.POST.get("cascade")
+            if choice not in ("all", "one") or (choice == "all" and request.POST.get("moves") != _signature(moves)):
+                # First save, or the "also moves" list changed since it was shown: (re)confirm.
+                note = _("The tasks that move with it changed meanwhile; check the list again.") if choice else ""
+                return _reschedule_confirm(request, task, moves, editor, note=note)
+            try:
+                _reschedule_and_update(request, task, form, cascade=choice == "all")
+            except StaleEdit as stale:
+                return _stale(request, form, stale.current, **editor)
+            except ValidationError as error:
+                return _reschedule_confirm(request, task, moves, editor, errors=error.messages, status=422)
+            if not request.htmx:
+                return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
+            return _task_changed(request, task, groups_changed=True)
+        try:
             services.task_update(
                 task=task, actor=_actor(request), version=form.cleaned_data["version"],
                 data=form.service_data(), depends_on=list(form.cleaned_data["depends_on"]),
@@ -498,6 +520,56 @@ def task_edit(request: HttpRequest, task_id) -> HttpResponse:
                 return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
             return _task_changed(request, task, groups_changed=task.milestone_id != old_milestone)
     return _editor(request, form=form, status=422, **editor)
+
+
+def _cascade_preview(request, task: Task, form: TaskForm) -> list:
+    """The moves a new due date would carry along (the task first), or [] when the date does not
+    change or nothing else would move: then the editor saves as usual."""
+    due = form.cleaned_data.get("due_date")
+    if due is None or task.due_date is None or due == task.due_date:
+        return []
+    try:
+        moves = rescheduling.task_reschedule(
+            task=task, actor=_actor(request), version=form.cleaned_data["version"], due_date=due, preview=True,
+        )
+    except ValidationError:
+        return []
+    return moves if len(moves) > 1 else []
+
+
+def _signature(moves) -> str:
+    """What the confirmation showed, so a confirm made against a list that changed is asked again."""
+    return ";".join(f"{m.task.public_id}:{m.new_due.isoformat()}" for m in moves)
+
+
+def _reschedule_confirm(request, task: Task, moves, editor: dict, *, note="", errors=(), status=200):
+    """"Moving <task> to <date> also moves: …" with Move all / Move only this task / Cancel; the
+    form carries the editor's fields along (HTMX: in the row; without JS: a page of its own)."""
+    skip = {"csrfmiddlewaretoken", "cascade", "reason", "moves"}
+    carried = [(name, value) for name, values in request.POST.lists() if name not in skip for value in values]
+    context = {
+        **editor, "task": task, "first": moves[0], "others": moves[1:], "carried": carried,
+        "signature": _signature(moves), "reason": request.POST.get("reason", ""), "note": note, "errors": errors,
+        "plan_url": _plan_url(task.plan), "full_page": not request.htmx,
+    }
+    if request.htmx:
+        return render(request, f"{PAGE}#reschedule-confirm", context, status=status)
+    return render(request, "plans/reschedule_confirm.html", context, status=status)
+
+
+@transaction.atomic
+def _reschedule_and_update(request, task: Task, form: TaskForm, *, cascade: bool) -> None:
+    """Move the date (and with `cascade` its dependants) through rescheduling.task_reschedule,
+    then save the editor's other fields against the version that move left."""
+    actor = _actor(request)
+    rescheduling.task_reschedule(
+        task=task, actor=actor, version=form.cleaned_data["version"], due_date=form.cleaned_data["due_date"],
+        reason=request.POST.get("reason", ""), cascade=cascade,
+    )
+    data = {k: v for k, v in form.service_data().items() if k != "due_date"}
+    services.task_update(
+        task=task, actor=actor, version=task.version, data=data, depends_on=list(form.cleaned_data["depends_on"]),
+    )
 
 
 @login_required
@@ -521,7 +593,8 @@ def task_status(request: HttpRequest, task_id) -> HttpResponse:
             task.refresh_from_db()
             return _task_changed(request, task, status=409, note=note)
         data = selectors.plan_page_data(task.plan)
-        return render(request, PAGE, {**data, "page_alert": note}, status=409)
+        context = {**data, **health_text.page_context(task.plan), "page_alert": note}
+        return render(request, PAGE, context, status=409)
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))
     return _task_changed(request, task)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from deals.models import Deal, DealShare, Outcome, Side, Stage, Stakeholder
 from plans.models import Activity, TaskStatus
@@ -224,13 +225,15 @@ def test_list_query_count_does_not_grow_with_the_number_of_deals(client, org, se
     login(client, seller)
     # 1 session, 2 user, 3 membership + organization (middleware), 4 COUNT for the paginator,
     # 5 the page of deals with owner and plan joined and task counts as subqueries,
-    # 6 the owner choices of the filter form.
-    with django_assert_num_queries(6):
+    # 6-10 the health of the page's plans (plans.health_data.plans_health: tasks, dependency
+    # links, recent slips, buyers invited, buyers' last visits), 11 the owner choices of the
+    # filter form.
+    with django_assert_num_queries(11):
         response = client.get(reverse("deals:list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(count, 25)
-    # The HTMX table is the same minus the filter form: 5 queries.
-    with django_assert_num_queries(5):
+    # The HTMX table is the same minus the filter form: 10 queries.
+    with django_assert_num_queries(10):
         client.get(reverse("deals:list"), {"sort": "-amount"}, **HX)
 
 
@@ -238,8 +241,9 @@ def test_list_query_count_does_not_grow_with_the_number_of_deals(client, org, se
 def test_list_query_count_is_the_same_for_a_manager(client, org, manager, seller, count, django_assert_num_queries):
     _pipeline_of(org, seller, count)
     login(client, manager)
-    # session, user, membership, COUNT, page of deals, owner choices
-    with django_assert_num_queries(6):
+    # session, user, membership, COUNT, page of deals, five for the plans' health
+    # (plans.health_data.plans_health), owner choices
+    with django_assert_num_queries(11):
         client.get(reverse("deals:list"), {"q": "rollout", "stage": Stage.DISCOVERY})
 
 
@@ -671,3 +675,34 @@ def test_stakeholder_rows_link_to_their_own_actions(client, seller, deal, plan, 
     html = client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id})).content.decode()
     for name in ("stakeholder-edit", "stakeholder-move", "stakeholder-delete"):
         assert f'"{stakeholder_url(name, buyer)}"' in html, name
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_health_column_costs_five_queries_for_any_number_of_plans(
+    client, org, seller, count, django_assert_num_queries
+):
+    today = timezone.localdate()
+    for i in range(count):
+        deal = factories.DealFactory(organization=org, owner=seller, name=f"Deal {i}")
+        plan = factories.PlanFactory(deal=deal, organization=org)
+        for n in range(3):
+            # Odd deals: three buyer items overdue (red); even ones: all ahead (green).
+            due = today - datetime.timedelta(days=1 + n) if i % 2 else today + datetime.timedelta(days=30)
+            factories.TaskFactory(plan=plan, organization=org, side="buyer", due_date=due)
+    login(client, seller)
+    # 1 session, 2 user, 3 membership + organization, 4 COUNT, 5 the page of deals, 6-10
+    # plans.health_data.plans_health (tasks, links, recent slips, buyers invited, last visits),
+    # 11 the owner choices.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("deals:list"))
+    html = response.content.decode()
+    assert html.count("health-badge-red") == count // 2 and html.count("health-badge-green") == count // 2
+    assert "3 items on the buyer side are overdue, the oldest by 3 days." in html
+
+
+def test_a_deal_without_a_plan_has_no_health_and_costs_no_health_query(client, org, seller, django_assert_num_queries):
+    factories.DealFactory(organization=org, owner=seller)
+    login(client, seller)
+    with django_assert_num_queries(6):
+        html = client.get(reverse("deals:list")).content.decode()
+    assert "health-badge" not in html

@@ -124,8 +124,11 @@ def test_the_plan_page_costs_the_same_queries_for_5_and_100_tasks(
     # 6 milestones, 7 tasks, 8 dependency links, 9 the deal's stakeholders, 10 risks, 11 the
     # latest activity, 12 slips, 13 the files of all tasks (plans.attachments), then 14 the
     # engagement panel (plans.engagement) and 15 the pending access requests
-    # (plans.access_requests.pending_requests).
-    with django_assert_num_queries(15):
+    # (plans.access_requests.pending_requests), then the health badge and slips panel
+    # (plans.health_text.page_context): 16 tasks, 17 dependency links, 18 recent slips, 19 whether
+    # a buyer was invited, 20 buyers' last visits (plans.health_data.plan_health), 21 slips summed
+    # by side and milestone (plans.rescheduling.slip_totals; no slips, so no milestone titles).
+    with django_assert_num_queries(21):
         response = seller_client.get(page_url)
     assert response.status_code == 200
     assert f"of {count} done" in text(response)
