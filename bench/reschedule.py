@@ -18,11 +18,11 @@ Queries are counted for one more run of each, with a plan of 5 tasks for compari
 """
 
 import datetime
-import random
 import statistics
 import time
 
 import harness
+from _graphs import random_dag
 
 harness.setup("reschedule")
 
@@ -35,28 +35,13 @@ from plans import health_data, rescheduling, scheduling
 from plans.activity import Actor
 from plans.models import Milestone, Plan, Task, TaskDependency, TaskStatus
 
-TASKS, DEPENDENCIES, WINDOW = 500, 1500, 40
+TASKS, DEPENDENCIES = 500, 1500
 TODAY = datetime.date(2027, 1, 4)  # a Monday
 WARMUP, RUNS = harness.WARMUP, harness.RUNS
 
 
-def graph(n: int, edges_wanted: int, seed: int = 4):
-    rng = random.Random(seed)
-    prerequisites: dict[int, dict[int, int]] = {t: {} for t in range(n)}
-    edges = 0
-    while edges < edges_wanted:
-        task = rng.randrange(1, n)
-        prerequisite = rng.randrange(max(0, task - WINDOW), task)
-        if prerequisite not in prerequisites[task]:
-            prerequisites[task][prerequisite] = rng.choice((0, 0, 0, 1, 2))
-            edges += 1
-    durations = {t: rng.randint(1, 10) for t in range(n)}
-    done = set(rng.sample(range(max(1, n // 5)), n // 10))
-    return prerequisites, durations, done
-
-
 def build_plan(org: Organization, user: User, n: int, edges: int) -> tuple[Plan, list[Task]]:
-    prerequisites, durations, done = graph(n, edges)
+    prerequisites, durations, done = random_dag(n, edges)
     dates = scheduling.project({t: scheduling.OpenTask(d) for t, d in durations.items()}, prerequisites,
                                today=TODAY).dates
     deal = Deal.objects.create(organization=org, name=f"Bench {n}", buyer_company="Bench Buyer", owner=user)

@@ -17,36 +17,27 @@ prerequisites allow from a fixed Monday, then times with `time.perf_counter()`:
 """
 
 import datetime
-import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _graphs import random_dag
 from plans.scheduling import OpenTask, TaskDates, cascade_reschedule, project, violations
 
 WARMUP, RUNS = 5, 50
-TASKS, DEPENDENCIES, WINDOW = 500, 1500, 40
+TASKS, DEPENDENCIES = 500, 1500
 TODAY = datetime.date(2027, 1, 4)  # a Monday
 
 
 def build(seed: int = 4):
-    rng = random.Random(seed)
-    prerequisites: dict[int, dict[int, int]] = {t: {} for t in range(TASKS)}
-    edges = 0
-    while edges < DEPENDENCIES:
-        task = rng.randrange(1, TASKS)
-        prerequisite = rng.randrange(max(0, task - WINDOW), task)
-        if prerequisite not in prerequisites[task]:
-            prerequisites[task][prerequisite] = rng.choice((0, 0, 0, 1, 2))
-            edges += 1
-    durations = {t: rng.randint(1, 10) for t in range(TASKS)}
+    prerequisites, durations, done = random_dag(TASKS, DEPENDENCIES, seed)
     schedule = project({t: OpenTask(d) for t, d in durations.items()}, prerequisites, today=TODAY)
     dates = {t: TaskDates(due=span.due, start=span.start) for t, span in schedule.dates.items()}
     assert violations(prerequisites, dates) == []
-    done = set(rng.sample(range(TASKS // 5), TASKS // 10))  # a tenth done, among the early ones
     open_tasks = {t: OpenTask(durations[t], done=t in done) for t in range(TASKS)}
     return prerequisites, dates, open_tasks
 

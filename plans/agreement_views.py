@@ -64,46 +64,44 @@ def _room_action(request: HttpRequest, plan_id, refuse_member: str):
     return plan, link, None
 
 
-def room_accept(request: HttpRequest, plan_id) -> HttpResponse:
-    """The buyer accepts the plan as the room showed it."""
-    plan, link, response = _room_action(
-        request, plan_id, _("This is a preview: only the buyer can accept the plan, from their own deal room.")
-    )
+def _room_agreement_post(request: HttpRequest, plan_id, *, refuse_member: str, act, done: str) -> HttpResponse:
+    """Accept or confirm in the room: the buyer's POST with the version and digest it saw; a
+    stale one answers 409 with the room as it is now."""
+    plan, link, response = _room_action(request, plan_id, refuse_member)
     if response is not None:
         return response
     form = AgreementForm(request.POST)
     if not form.is_valid():
         return _room_page(request, plan, link, status=400, alert=_("That request was not understood. Nothing changed."))
     try:
-        agreement.plan_accept(plan=plan, stakeholder=link.stakeholder, **form.cleaned_data)
+        act(plan, link.stakeholder, form.cleaned_data)
     except StaleEdit:
         return _room_page(request, plan, link, status=409, alert=_stale_note())
     except ValidationError as error:
         messages.info(request, error.messages[0])
     else:
-        messages.success(request, _("Thank you: you accepted the plan. The seller has been told."))
+        messages.success(request, done)
     return _private(redirect(_room_url(plan)))
+
+
+def room_accept(request: HttpRequest, plan_id) -> HttpResponse:
+    """The buyer accepts the plan as the room showed it."""
+    return _room_agreement_post(
+        request, plan_id,
+        refuse_member=_("This is a preview: only the buyer can accept the plan, from their own deal room."),
+        act=lambda plan, buyer, data: agreement.plan_accept(plan=plan, stakeholder=buyer, **data),
+        done=_("Thank you: you accepted the plan. The seller has been told."),
+    )
 
 
 def room_confirm(request: HttpRequest, plan_id) -> HttpResponse:
     """The buyer confirms the changes made since the agreed version."""
-    plan, link, response = _room_action(
-        request, plan_id, _("This is a preview: the seller confirms changes on the plan page, not in the room.")
+    return _room_agreement_post(
+        request, plan_id,
+        refuse_member=_("This is a preview: the seller confirms changes on the plan page, not in the room."),
+        act=lambda plan, buyer, data: agreement.plan_confirm(plan=plan, actor=Actor(stakeholder=buyer), **data),
+        done=_("Thank you: you confirmed the changes. This is now the agreed version."),
     )
-    if response is not None:
-        return response
-    form = AgreementForm(request.POST)
-    if not form.is_valid():
-        return _room_page(request, plan, link, status=400, alert=_("That request was not understood. Nothing changed."))
-    try:
-        agreement.plan_confirm(plan=plan, actor=Actor(stakeholder=link.stakeholder), **form.cleaned_data)
-    except StaleEdit:
-        return _room_page(request, plan, link, status=409, alert=_stale_note())
-    except ValidationError as error:
-        messages.info(request, error.messages[0])
-    else:
-        messages.success(request, _("Thank you: you confirmed the changes. This is now the agreed version."))
-    return _private(redirect(_room_url(plan)))
 
 
 # The cards on their own: after the plan is agreed, each page's card re-fetches itself after

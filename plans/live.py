@@ -103,14 +103,10 @@ def live_context(url: str, etag: str) -> dict:
 
 # Views ---------------------------------------------------------------------------------------
 
-def plan_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
-    """The plan page's stamp, scoped like the page (404 for everyone who may not see it).
-
-    Two queries after the middleware's: the access check and the stamp."""
+def _member_plan_pk(request: HttpRequest, plan_id: UUID) -> int:
+    """The pk of a plan the signed-in member may see, in one query (no model loaded); Http404 otherwise."""
     membership = getattr(request, "membership", None)
-    if membership is None:
-        raise Http404
-    plan_pk = (
+    plan_pk = None if membership is None else (
         Plan.objects.for_org(membership.organization_id)
         .filter(public_id=plan_id, deal__in=visible_deals(request))
         .values_list("pk", flat=True)
@@ -118,7 +114,15 @@ def plan_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     )
     if plan_pk is None:
         raise Http404
-    return _answer(request, plan_stamp(organization_id=membership.organization_id, plan_pk=plan_pk))
+    return plan_pk
+
+
+def plan_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
+    """The plan page's stamp, scoped like the page (404 for everyone who may not see it).
+
+    Two queries after the middleware's: the access check and the stamp."""
+    plan_pk = _member_plan_pk(request, plan_id)
+    return _answer(request, plan_stamp(organization_id=request.membership.organization_id, plan_pk=plan_pk))
 
 
 def room_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
@@ -126,16 +130,8 @@ def room_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     who may see the deal (the preview). 404 for every other room; 410 with the dead-link page
     when this session's own link was revoked or expired, so the open room can say so."""
     if getattr(request, "membership", None) is not None:
-        membership = request.membership
-        plan_pk = (
-            Plan.objects.for_org(membership.organization_id)
-            .filter(public_id=plan_id, deal__in=visible_deals(request))
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if plan_pk is None:
-            raise Http404
-        return _answer(request, room_stamp(organization_id=membership.organization_id, plan_pk=plan_pk))
+        plan_pk = _member_plan_pk(request, plan_id)
+        return _answer(request, room_stamp(organization_id=request.membership.organization_id, plan_pk=plan_pk))
     try:
         plan, link = room_access.get_plan_for_buyer(request, plan_id)
     except Http404:
