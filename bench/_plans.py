@@ -7,11 +7,16 @@ Imports the project's models: import it after `harness.setup()`. Not a bench of 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from deals.models import DecisionRole, Side
+from django.test import Client
+from django.urls import reverse
+
+from _graphs import random_dag
+from deals.models import Deal, DecisionRole, Side
 from deals.services import deal_create, stakeholder_create
 from mapapp.models import Organization, User
+from plans import room_access, scheduling
 from plans.activity import Actor
-from plans.models import Plan, Task, TaskSide, TaskStatus
+from plans.models import Milestone, Plan, Task, TaskDependency, TaskSide, TaskStatus
 from plans.services import (
     comment_create,
     milestone_create,
@@ -82,3 +87,47 @@ def build_plan(organization: Organization, seller: User, n_tasks: int, label: st
         risk_create(plan=plan, actor=actor, description=f"Risk {r + 1} to the timeline", probability=1 + r % 5,
                     impact=5 - r % 5, mitigation="Agreed mitigation", owner=people[Side.BUYER][r % PEOPLE_PER_SIDE])
     return plan
+
+
+def build_graph_plan(org: Organization, user: User, n: int, edges: int, *, today: date) -> tuple[Plan, list[Task]]:
+    """A plan of `n` tasks and `edges` dependencies (the seeded graph of bench/_graphs.py),
+    dated as early as the prerequisites allow from `today`; its done tenth in `plan.done_later`
+    (a done task passes no move on: the reschedule bench marks them after its runs)."""
+    prerequisites, durations, done = random_dag(n, edges)
+    dates = scheduling.project({t: scheduling.OpenTask(d) for t, d in durations.items()}, prerequisites,
+                               today=today).dates
+    deal = Deal.objects.create(organization=org, name=f"Bench {n}", buyer_company="Bench Buyer", owner=user)
+    plan = Plan.objects.create(organization=org, deal=deal, title=f"Bench plan {n}",
+                               target_close_date=today + timedelta(days=400))
+    milestones = Milestone.objects.bulk_create([
+        Milestone(organization=org, plan=plan, title=f"M{m}", order=m,
+                  target_date=today + timedelta(days=50 * m)) for m in range(8)
+    ])
+    tasks = Task.objects.bulk_create([
+        Task(organization=org, plan=plan, title=f"Task {t}", side=["buyer", "seller", "joint"][t % 3],
+             due_date=dates[t].due, duration_days=durations[t], order=t, milestone=milestones[t * 8 // n])
+        for t in range(n)
+    ])
+    plan.done_later = [tasks[t].pk for t in done]
+    TaskDependency.objects.bulk_create([
+        TaskDependency(organization=org, task=tasks[t], prerequisite=tasks[p], lag_days=lag)
+        for t, lags in prerequisites.items() for p, lag in lags.items()
+    ])
+    plan.decision_task = tasks[-1]
+    plan.save(update_fields=["decision_task"])
+    return plan, tasks
+
+
+def open_room(plan: Plan, seller: User) -> tuple[Client, str]:
+    """A browser of the plan's champion, with the room open; answers it and the room's URL."""
+    buyer = plan.deal.stakeholders.filter(side=Side.BUYER).order_by("pk").first()
+    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    client = Client()
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    client.get(reverse("plans:room-link", kwargs={"token": token}))
+    response = client.post(reverse("plans:room-link", kwargs={"token": token}))
+    assert response.status_code == 302, response.status_code
+    # The first view starts the buyer's visit (plans.engagement); later views extend it, as
+    # every view of a visit but its first does.
+    client.get(response["Location"])
+    return client, response["Location"]

@@ -22,51 +22,21 @@ import statistics
 import time
 
 import harness
-from _graphs import random_dag
 
 harness.setup("reschedule")
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from deals.models import Deal
+from _plans import build_graph_plan
 from mapapp.models import Membership, Organization, Role, User
-from plans import health_data, rescheduling, scheduling
+from plans import health_data, rescheduling
 from plans.activity import Actor
-from plans.models import Milestone, Plan, Task, TaskDependency, TaskStatus
+from plans.models import Task, TaskStatus
 
 TASKS, DEPENDENCIES = 500, 1500
 TODAY = datetime.date(2027, 1, 4)  # a Monday
 WARMUP, RUNS = harness.WARMUP, harness.RUNS
-
-
-def build_plan(org: Organization, user: User, n: int, edges: int) -> tuple[Plan, list[Task]]:
-    prerequisites, durations, done = random_dag(n, edges)
-    dates = scheduling.project({t: scheduling.OpenTask(d) for t, d in durations.items()}, prerequisites,
-                               today=TODAY).dates
-    deal = Deal.objects.create(organization=org, name=f"Bench {n}", buyer_company="Bench Buyer", owner=user)
-    plan = Plan.objects.create(organization=org, deal=deal, title=f"Bench plan {n}",
-                               target_close_date=TODAY + datetime.timedelta(days=400))
-    milestones = Milestone.objects.bulk_create([
-        Milestone(organization=org, plan=plan, title=f"M{m}", order=m,
-                  target_date=TODAY + datetime.timedelta(days=50 * m)) for m in range(8)
-    ])
-    tasks = Task.objects.bulk_create([
-        Task(organization=org, plan=plan, title=f"Task {t}", side=["buyer", "seller", "joint"][t % 3],
-             due_date=dates[t].due, duration_days=durations[t], order=t, milestone=milestones[t * 8 // n],
-)
-        for t in range(n)
-    ])
-    # The done tenth is marked after the reschedule runs (a done task passes no move on).
-    plan.done_later = [tasks[t].pk for t in done]
-    TaskDependency.objects.bulk_create([
-        TaskDependency(organization=org, task=tasks[t], prerequisite=tasks[p], lag_days=lag)
-        for t, lags in prerequisites.items() for p, lag in lags.items()
-    ])
-    plan.decision_task = tasks[-1]
-    plan.save(update_fields=["decision_task"])
-    return plan, tasks
-
 
 QUERIES: list[int] = []  # the service's own queries, last call last
 
@@ -108,8 +78,8 @@ def run() -> None:
     user = User.objects.create_user("seller@bench.example", "x", name="Bench Seller")
     Membership.objects.create(organization=org, user=user, role=Role.SELLER)
     actor = Actor(user=user)
-    plan, tasks = build_plan(org, user, TASKS, DEPENDENCIES)
-    small, small_tasks = build_plan(org, user, 5, 4)
+    plan, tasks = build_graph_plan(org, user, TASKS, DEPENDENCIES, today=TODAY)
+    small, small_tasks = build_graph_plan(org, user, 5, 4, today=TODAY)
     harness.analyze()
     edges = TaskDependency.objects.filter(task__plan=plan).count()
     print(f"reschedule bench: {len(tasks)} tasks, {edges} dependencies, PostgreSQL, {WARMUP} warm-up + {RUNS} runs")

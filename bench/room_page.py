@@ -22,26 +22,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from _plans import build_plan
-from deals.models import Side
+from _plans import build_plan, open_room
 from mapapp.models import Membership, Organization, Role, User
-from plans import room_access
 from plans.models import Plan, Task
-
-
-def open_room(plan: Plan, seller: User) -> tuple[Client, str]:
-    """A browser of the plan's champion, with the room open; answers it and the room's URL."""
-    buyer = plan.deal.stakeholders.filter(side=Side.BUYER).order_by("pk").first()
-    _link, url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
-    client = Client()
-    token = url.rstrip("/").rsplit("/", 1)[1]
-    client.get(reverse("plans:room-link", kwargs={"token": token}))
-    response = client.post(reverse("plans:room-link", kwargs={"token": token}))
-    assert response.status_code == 302, response.status_code
-    # The first view starts the buyer's visit (plans.engagement); later views extend it, as
-    # every view of a visit but its first does.
-    client.get(response["Location"])
-    return client, response["Location"]
 
 
 def run() -> None:

@@ -6,7 +6,7 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import access_request_views, agreement_views, attachment_views, live, room, room_edits, views
+from . import access_request_views, agreement_views, attachment_views, live, room, room_edits, timeline_views, views
 
 app_name = "plans"
 
@@ -15,6 +15,7 @@ seller_patterns = [
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
     path("<uuid:plan_id>/activity/", views.plan_activity, name="activity"),
+    path("<uuid:plan_id>/timeline/", timeline_views.plan_timeline, name="timeline"),
     path("<uuid:plan_id>/save-as-template/", views.plan_save_as_template, name="save-as-template"),
     path("<uuid:plan_id>/confirm/", agreement_views.plan_confirm, name="confirm"),
     path("<uuid:plan_id>/agreement/", agreement_views.plan_agreement_card, name="agreement"),
@@ -69,6 +70,7 @@ urlpatterns = [
     path("r/<str:token>/", room.room_link, name="room-link"),
     path("room/fresh-link/", room.room_fresh_link, name="room-fresh-link"),
     path("room/<uuid:plan_id>/", room.room, name="room"),
+    path("room/<uuid:plan_id>/timeline/", timeline_views.room_timeline, name="room-timeline"),
     # Someone holding a link that is not theirs (or a dead one) asks for their own; the link
     # names the room, so no room id is typed or probed. The champion decides in the room.
     path("r/<str:token>/request-access/", access_request_views.room_request_access, name="room-request-access"),

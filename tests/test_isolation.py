@@ -144,12 +144,12 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
 
 
 # Room URLs a member previewing the room may reach too: the files of the tasks it shows, the
-# agreement card and the live-refresh stamp. What the preview shows as buttons (upload, delete, accept, confirm) answers a
+# agreement card, the live-refresh stamp and the timeline. What the preview shows as buttons (upload, delete, accept, confirm) answers a
 # member 403 with a sentence pointing to the plan page (tests/plans/test_attachments.py,
 # test_agreement.py), and changes nothing (test_members_cannot_post_as_the_buyer).
 PREVIEW_READABLE = {
     "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
-    "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp",
+    "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp", "plans:room-timeline",
 }
 
 
