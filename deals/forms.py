@@ -1,9 +1,7 @@
 """Forms for deals and stakeholders. They parse and validate; deals.services writes."""
 
 import datetime
-import functools
 import re
-import zoneinfo
 from decimal import Decimal
 
 from django import forms
@@ -12,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from mapapp.models import User
+from mapapp.timezones import timezone_choices
 
 from .models import DecisionRole, Outcome, Side, Stage
 
@@ -37,12 +36,6 @@ PHONE_RE = re.compile(r"^[0-9+()\-./ ]*(?:(?:ext\.?|x) ?[0-9]+)?$", re.IGNORECAS
 def members_of(organization):
     """The users who are members of the organization, for owner and share pickers."""
     return User.objects.filter(memberships__organization=organization).order_by("name", "email")
-
-
-@functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
-    return [("", "—"), *((z, z.replace("_", " ")) for z in zones)]
 
 
 class DateInput(forms.DateInput):

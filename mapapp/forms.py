@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role, User
+from .timezones import timezone_choices
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -48,6 +49,15 @@ def _password_fields():
     )
 
 
+def _timezone_field():
+    """The person's time zone; app.js preselects the browser's own (UTC without JavaScript)."""
+    return forms.ChoiceField(
+        label=_("Your time zone"), choices=timezone_choices, initial="UTC", required=False,
+        help_text=_("Decides what is overdue and “today” for you. Due dates never shift."),
+        widget=forms.Select(attrs={"data-browser-timezone": ""}),
+    )
+
+
 class SignupForm(_PasswordPairMixin, forms.Form):
     organization_name = forms.CharField(
         label=_("Organization name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
@@ -55,6 +65,7 @@ class SignupForm(_PasswordPairMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password, password_confirm = _password_fields()
+    timezone = _timezone_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -65,6 +76,7 @@ class SignupForm(_PasswordPairMixin, forms.Form):
 class InvitationAcceptForm(_PasswordPairMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     password, password_confirm = _password_fields()
+    timezone = _timezone_field()
 
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,7 +48,9 @@ def _check_role(role: str) -> None:
 
 
 @transaction.atomic
-def organization_signup(*, organization_name: str, email: str, name: str, password: str) -> Membership:
+def organization_signup(
+    *, organization_name: str, email: str, name: str, password: str, time_zone: str = "UTC"
+) -> Membership:
     """Create a user, their organization and their admin membership, all or nothing.
 
     Raises ValidationError when the e-mail already has an account.
@@ -59,7 +61,9 @@ def organization_signup(*, organization_name: str, email: str, name: str, passwo
     try:
         # A savepoint, so a concurrent sign-up with the same e-mail turns into the same message.
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, name=name.strip())
+            user = User.objects.create_user(
+                email=email, password=password, name=name.strip(), timezone=time_zone or "UTC"
+            )
     except IntegrityError:
         raise _duplicate_email_error() from None
     organization = Organization.objects.create(name=organization_name.strip())
@@ -120,7 +124,9 @@ def invitation_get_usable(*, token: str, lock: bool = False) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, name: str = "", password: str | None = None, user: User | None = None) -> Membership:
+def invitation_accept(
+    *, token: str, name: str = "", password: str | None = None, user: User | None = None, time_zone: str = "UTC"
+) -> Membership:
     """Accept an invitation: the invited person joins the organization with the invited role.
 
     When the invited e-mail has no account yet, one is created with `name` and `password`.
@@ -142,7 +148,9 @@ def invitation_accept(*, token: str, name: str = "", password: str | None = None
             raise ValidationError({"password": _("Choose a password.")}, code="password_required")
         try:
             with transaction.atomic():
-                member = User.objects.create_user(email=invitation.email, password=password, name=name.strip())
+                member = User.objects.create_user(
+                    email=invitation.email, password=password, name=name.strip(), timezone=time_zone or "UTC"
+                )
         except IntegrityError:
             raise _duplicate_email_error() from None
     membership, _created = Membership.objects.get_or_create(

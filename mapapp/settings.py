@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mapapp.tenancy.OrganizationMiddleware",
     "plans.room_access.BuyerSessionMiddleware",
+    "mapapp.timezones.TimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "mapapp.urls"

@@ -71,6 +71,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password"],
+                time_zone=form.cleaned_data["timezone"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -187,7 +188,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     form = None if existing else InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (signed_in_as_invitee or (form is not None and form.is_valid())):
         fields = {"user": request.user} if signed_in_as_invitee else {
-            "name": form.cleaned_data["name"], "password": form.cleaned_data["password"]
+            "name": form.cleaned_data["name"], "password": form.cleaned_data["password"],
+            "time_zone": form.cleaned_data["timezone"],
         }
         try:
             membership = services.invitation_accept(token=token, **fields)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
+from mapapp import timezones
 from mapapp.services import normalize_email
 
 from .activity import Actor, record
@@ -174,6 +175,8 @@ def room_session_start(request: HttpRequest, link: RoomLink) -> None:
     """Bind the session to one link (a new session key: the old one could be known to others)."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = link.pk
+    # The buyer's own "today" and times in the room (mapapp.timezones).
+    request.session[timezones.SESSION_KEY] = link.stakeholder.timezone
 
 
 def get_plan_for_buyer(request: HttpRequest, plan_id: UUID) -> tuple[Plan, RoomLink]:

@@ -16,6 +16,11 @@
     var closer = event.target.closest("[data-dialog-close]");
     if (closer) { var d = closer.closest("dialog"); if (d) d.close(); }
   });
+  // <select data-browser-timezone> starts on the browser's own zone (the server's default is UTC).
+  document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
+    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && select.value === "UTC" && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
+  });
   // A server response can close the open dialog with HX-Trigger: closeDialog.
   document.body && document.body.addEventListener("closeDialog", function () {
     document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
