@@ -153,13 +153,12 @@ class BaseStepFormSet(forms.BaseFormSet):
         return kept
 
     def clean(self):
+        # Also when some rows have errors of their own: every mistake is shown at once.
         super().clean()
-        if any(self.errors):
-            return
         kept = {number for number, _form in self.kept_forms()}
         removed = {n for n, f in enumerate(self.forms, start=1) if self.can_delete and self._should_delete_form(f)}
         for number, form in self.kept_forms():
-            for prerequisite in form.cleaned_data.get("after", {}):
+            for prerequisite in getattr(form, "cleaned_data", {}).get("after", {}):
                 if prerequisite in removed:
                     form.add_error("after", _("Step %(n)d is being removed.") % {"n": prerequisite})
                 elif prerequisite not in kept:
