@@ -105,7 +105,7 @@ MilestoneFormSet = forms.formset_factory(
 
 
 class StepRowForm(forms.Form):
-    title = forms.CharField(label=_("Step"), max_length=TITLE_MAX, required=False,
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, required=False,
                             error_messages={"max_length": LONG_TEXT_ERROR})
     milestone = forms.ChoiceField(label=_("Milestone"), required=False, choices=())
     side = forms.ChoiceField(label=_("Side"), choices=TaskSide.choices, initial=TaskSide.JOINT)
