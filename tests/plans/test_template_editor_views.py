@@ -60,8 +60,8 @@ def contents(template):
     return (
         template.version, template.name,
         sorted(TemplateStep.objects.filter(template=template).values_list("title", "duration_days", "offset_days")),
-        sorted(TemplateDependency.objects.filter(step__template=template).values_list("step__title",
-                                                                                      "prerequisite__title", "lag_days")),
+        sorted(TemplateDependency.objects.filter(step__template=template)
+               .values_list("step__title", "prerequisite__title", "lag_days")),
         sorted(TemplateMilestone.objects.filter(template=template).values_list("title", "order")),
     )
 
