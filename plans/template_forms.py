@@ -186,8 +186,11 @@ class TemplateEditor:
             self.steps = StepFormSet(initial=step_rows, prefix="steps", milestone_choices=choices)
             return
         if add_step_row:
+            # The new row shows a blank row's defaults, so that left blank it still counts as blank.
             data = data.copy()
-            data["steps-TOTAL_FORMS"] = str(int(data.get("steps-TOTAL_FORMS") or 0) + 1)
+            total = int(data.get("steps-TOTAL_FORMS") or 0)
+            data.update({"steps-TOTAL_FORMS": str(total + 1), f"steps-{total}-side": TaskSide.JOINT,
+                         f"steps-{total}-duration_days": "1"})
         self.form = TemplateForm(data)
         self.milestones = MilestoneFormSet(data, prefix="ms")
         self.steps = StepFormSet(data, prefix="steps", milestone_choices=self._posted_milestone_choices(data))

@@ -35,6 +35,9 @@ def test_admin_edits_a_starter_copy_and_a_plan_from_it_follows_the_change(page):
 
     expect(page.get_by_role("heading", name="Edit “Lite plan (one page)”")).to_be_visible()
     expect(page.locator("#step-count")).to_contain_text("5 steps")
+    page.get_by_label("Title of step 1").fill("Intro and goals")  # typed values survive the new row
+    page.get_by_role("button", name="Add a step row").click()
+    expect(page.get_by_label("Title of step 7")).to_be_visible()
     # The internal review takes 8 business days instead of 5.
     page.get_by_label("Duration (business days) of step 4").fill("8")
     # A reference call in the blank row (#6), after the review; the decision (#5) now waits for it.

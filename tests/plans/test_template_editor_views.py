@@ -268,8 +268,14 @@ def test_add_a_step_row_gives_one_more_blank_row_and_saves_nothing(client, admin
     page = text(response)
     assert response.status_code == 200
     assert 'name="steps-TOTAL_FORMS" value="7"' in page and 'name="steps-6-title"' in page
+    assert 'name="steps-6-duration_days" value="1"' in page and '<option value="joint" selected>' in page
     assert 'value="Intro"' in page
     assert contents(lite) == before
+    # The new row left blank is ignored when the template is saved.
+    data.pop("add_step")
+    data.update({"steps-TOTAL_FORMS": "7", "steps-6-side": "joint", "steps-6-duration_days": "1"})
+    assert client.post(url("template-edit", lite), data).status_code == 302
+    assert len(steps_of(lite)) == 5 and "Intro" in steps_of(lite)
 
 
 def test_the_editor_counts_the_steps_and_gently_warns_past_twenty(client, admin, lite):
