@@ -383,3 +383,21 @@ def test_the_plan_page_warns_gently_past_twenty_open_steps(client, seller, plan)
     Task.objects.filter(pk=Task.objects.filter(plan=plan).first().pk).update(status=TaskStatus.DONE)
     page = text(client.get(reverse("plans:detail", kwargs={"plan_id": plan.public_id})))
     assert "20 open steps" in page and "That is a long list" not in page
+
+
+def test_a_template_deleted_while_editing_keeps_what_was_typed_for_a_new_template(
+    client, admin, lite, monkeypatch
+):
+    from mapapp.concurrency import StaleEdit
+
+    def deleted_meanwhile(**kwargs):
+        raise StaleEdit(None)
+
+    monkeypatch.setattr(plan_templates, "template_update", deleted_meanwhile)
+    data = editor_data(lite)
+    data["steps-0-title"] = "Intro call"
+    response = login(client, admin).post(url("template-edit", lite), data)
+    page = text(response)
+    assert response.status_code == 409
+    assert "Someone else deleted this template while you were editing. Nothing was saved" in page
+    assert 'value="Intro call"' in page and f'action="{url("template-new")}"' in page
