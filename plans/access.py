@@ -55,3 +55,18 @@ def get_template_for_member(request: HttpRequest, template_id: UUID) -> PlanTemp
     if template is None:
         raise Http404
     return template
+
+
+def template_admin(request: HttpRequest):
+    """The current member if they are an admin of the current organization (who edit its
+    templates), else Http404: as the members page treats everyone else (mapapp.views)."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_admin:
+        raise Http404
+    return membership
+
+
+def get_template_for_admin(request: HttpRequest, template_id: UUID) -> PlanTemplate:
+    """A plan template of the member's organization if the member is one of its admins, else Http404."""
+    template_admin(request)
+    return get_template_for_member(request, template_id)

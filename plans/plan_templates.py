@@ -226,6 +226,83 @@ def template_delete(*, template: PlanTemplate, member: Membership) -> None:
     template.delete()
 
 
+def template_contents(template: PlanTemplate) -> tuple[list[StepInput], list[str]]:
+    """A template's steps (keyed by their pk, in order) and milestone titles (in order), as the
+    editor and `template_duplicate` start from. Three queries."""
+    org_id = template.organization_id
+    milestones = list(TemplateMilestone.objects.filter(organization_id=org_id, template=template)
+                      .order_by("order", "id").values_list("pk", "title"))
+    title_of = dict(milestones)
+    depends: dict[int, dict[int, int]] = {}
+    for step_id, prerequisite_id, lag in TemplateDependency.objects.filter(
+        organization_id=org_id, step__template=template
+    ).order_by("pk").values_list("step_id", "prerequisite_id", "lag_days"):
+        depends.setdefault(step_id, {})[prerequisite_id] = lag
+    steps = [
+        StepInput(
+            key=s.pk, title=s.title, side=s.side, owner_role=s.owner_role, duration_days=s.duration_days,
+            offset_days=s.offset_days, milestone=title_of.get(s.milestone_id, ""), depends_on=depends.get(s.pk, {}),
+            description=s.description, is_decision=s.is_decision,
+        )
+        for s in TemplateStep.objects.filter(organization_id=org_id, template=template).order_by("order", "id")
+    ]
+    return steps, [title for _pk, title in milestones]
+
+
+@transaction.atomic
+def template_duplicate(*, template: PlanTemplate, member: Membership, name: str = "") -> PlanTemplate:
+    """An admin copies a template (a starter copy or their own) into a new template of their own,
+    named "Copy of …" unless `name` is given; the original does not change."""
+    _check_admin(member, template.organization_id)
+    steps, milestones = template_contents(template)
+    copy = PlanTemplate.objects.create(
+        organization_id=template.organization_id,
+        name=_clean_name(name or _("Copy of %(name)s") % {"name": template.name}),
+        description=template.description, anchor=template.anchor, created_by=member.user,
+    )
+    _write_contents(copy, steps, milestones)
+    return copy
+
+
+def template_outline(template: PlanTemplate) -> dict:
+    """A template as its read-only page shows it: numbered steps with their milestone, side,
+    role, duration, offset and the steps they come after, the step count and the span in
+    business days (scheduled back from today, as the start-plan choice counts it)."""
+    steps, milestones = template_contents(template)
+    number_of = {s.key: n for n, s in enumerate(steps, start=1)}
+    sides, roles = dict(TaskSide.choices), dict(DecisionRole.choices)
+    anchor = scheduling.WEEKDAYS.on_or_before(timezone.localdate())
+    schedule = scheduling.schedule_backward(
+        [scheduling.TemplateItem(s.key, s.duration_days, s.offset_days, s.depends_on) for s in steps],
+        anchor=anchor, today=anchor,
+    )
+    span = scheduling.WEEKDAYS.between(schedule.earliest_start, anchor) + 1 if schedule.earliest_start else 0
+    rows = [
+        {
+            "number": number_of[s.key], "title": s.title, "milestone": s.milestone, "side": s.side,
+            "side_label": sides.get(s.side, s.side), "role": roles.get(s.owner_role, ""),
+            "duration": s.duration_days, "offset": s.offset_days, "is_decision": s.is_decision,
+            "after": [(number_of[p], by_title, lag) for p, lag in s.depends_on.items()
+                      for by_title in [steps[number_of[p] - 1].title]],
+        }
+        for s in steps
+    ]
+    return {"steps": rows, "milestones": milestones, "step_count": len(rows), "business_days": span,
+            "weeks": -(-span // 5), "too_many_steps": too_many_open_steps(len(rows))}
+
+
+# How many open steps a plan should have ---------------------------------------------------
+
+#: Past this many open steps the editors warn, gently: plans of 11–15 steps win most often,
+#: and plans of more than 30 do no better than no plan at all (the issue's field data).
+OPEN_STEPS_GENTLE_LIMIT = 20
+
+
+def too_many_open_steps(count: int) -> bool:
+    """Whether the step count deserves the gentle warning (plan page and template editor)."""
+    return count > OPEN_STEPS_GENTLE_LIMIT
+
+
 # Built-in starters -----------------------------------------------------------------------
 
 

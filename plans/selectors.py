@@ -571,6 +571,9 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         {"side": side, "label": side_labels[side], "count": overdue.get(side, 0)} for side in TaskSide.values
     ]
     progress["blocked"] = sum(1 for t in tasks if t.status == TaskStatus.BLOCKED)
+    # The open-step count near the tasks heading, from the rows already loaded (no query).
+    progress["open"] = progress["total"] - progress["done"]
+    progress["too_many_open"] = plan_templates.too_many_open_steps(progress["open"])
 
     risk_prefix = url_prefix("plans:risk", "risk_id")
     risk_labels = _labels(RiskStatus)

@@ -6,7 +6,17 @@ Row URLs share a prefix (`tasks/<task_id>/…`): the plan page builds them by co
 
 from django.urls import include, path
 
-from . import access_request_views, agreement_views, attachment_views, live, room, room_edits, timeline_views, views
+from . import (
+    access_request_views,
+    agreement_views,
+    attachment_views,
+    live,
+    room,
+    room_edits,
+    template_views,
+    timeline_views,
+    views,
+)
 
 app_name = "plans"
 
@@ -62,9 +72,20 @@ seller_patterns = [
          {"approve": False}, name="access-request-decline"),
 ]
 
+# The organization's plan templates: every member reads them, admins change them.
+template_patterns = [
+    path("", template_views.template_list, name="templates"),
+    path("new/", template_views.template_new, name="template-new"),
+    path("<uuid:plantemplate_id>/", template_views.template_detail, name="template"),
+    path("<uuid:plantemplate_id>/edit/", template_views.template_edit, name="template-edit"),
+    path("<uuid:plantemplate_id>/duplicate/", template_views.template_duplicate, name="template-duplicate"),
+    path("<uuid:plantemplate_id>/delete/", template_views.template_delete, name="template-delete"),
+]
+
 # Included at the site root: the seller's pages under plans/, the buyer's room outside it.
 urlpatterns = [
     path("plans/", include(seller_patterns)),
+    path("templates/", include(template_patterns)),
     # Buyers: the link from the e-mail (GET shows a button, POST exchanges the token), the room
     # (no token in its URL), and a fresh link for a dead one.
     path("r/<str:token>/", room.room_link, name="room-link"),

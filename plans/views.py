@@ -118,11 +118,11 @@ def _task_changed(request, task: Task, *, deleted: bool = False, status: int = 2
     in their "after:" list."""
     data = {**selectors.plan_page_data(task.plan), **health_text.page_context(task.plan)}
     if groups_changed:
-        return _fragment(request, data, "task-groups", "progress+oob", "plan-health+oob", "activity+oob",
-                         retarget="#task-groups")
+        return _fragment(request, data, "task-groups", "progress+oob", "open-steps+oob", "plan-health+oob",
+                         "activity+oob", retarget="#task-groups")
     row = data["tasks_by_id"].get(str(task.public_id))
     html = _parts(request, {**data, "t": row, "note": note}, *([] if deleted else ["task-row"]),
-                  "progress+oob", "plan-health+oob", "activity+oob")
+                  "progress+oob", "open-steps+oob", "plan-health+oob", "activity+oob")
     milestone_key = row["group"] if row else (str(task.milestone.public_id) if task.milestone_id else "")
     group = next((g for g in data["groups"] if milestone_key and g["key"] == milestone_key), None)
     if group:
