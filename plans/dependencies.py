@@ -56,8 +56,8 @@ class UnfinishedPrerequisites(ValidationError):
         self.status = status
         self.for_buyer = for_buyer
         words = confirmation(prerequisites, status=status, for_buyer=for_buyer)
-        text = " ".join([words["intro"], *([", ".join(words["items"])] if words["items"] else []), words["question"]])
-        super().__init__(text, code="unfinished_prerequisites")
+        listed = [_("%(items)s.") % {"items": ", ".join(words["items"])}] if words["items"] else []
+        super().__init__(" ".join([words["intro"], *listed, words["question"]]), code="unfinished_prerequisites")
 
 
 def unfinished_prerequisites(task: Task, prerequisites: list[Task] | None = None) -> list[Prerequisite]:

@@ -51,7 +51,7 @@ def test_starting_before_the_prerequisites_are_done_is_refused_naming_them(graph
     assert refused.value.status == TaskStatus.IN_PROGRESS
     assert refused.value.messages == [
         "These steps it depends on are not done yet: “Legal review” (due June 3, 2027, buyer), "
-        "“Security review” (no due date, seller) Start anyway?"
+        "“Security review” (no due date, seller). Start anyway?"
     ]
     rollout.refresh_from_db()
     assert (rollout.status, rollout.version) == (TaskStatus.NOT_STARTED, 1)
@@ -147,7 +147,7 @@ def test_the_buyer_is_told_of_an_internal_prerequisite_without_its_title(graph, 
     message = refused.value.messages[0]
     assert "Pricing approval" not in message and "June 1" not in message
     assert message == ("These steps it depends on are not done yet: “Legal review” (due June 3, 2027, buyer), "
-                       "a seller-side step Start anyway?")
+                       "a seller-side step. Start anyway?")
     words = dependencies.confirmation(refused.value.prerequisites, status=TaskStatus.IN_PROGRESS, for_buyer=True)
     assert words["items"] == ["“Legal review” (due June 3, 2027, buyer)", "a seller-side step"]
     # The seller reads the title.
