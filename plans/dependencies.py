@@ -66,7 +66,8 @@ def unfinished_prerequisites(task: Task, prerequisites: list[Task] | None = None
     if prerequisites is not None:
         rows = [
             (p.public_id, p.title, p.due_date, p.side, p.status, p.internal)
-            for p in sorted(prerequisites, key=lambda p: (p.due_date is None, p.due_date or datetime.date.min, p.title))
+            for p in sorted(prerequisites, key=lambda p: (p.due_date is None, p.due_date or datetime.date.min,
+                                                          p.title))
             if p.status != TaskStatus.DONE
         ]
     else:
@@ -106,7 +107,8 @@ def _side(side: str) -> str:
 def _facts(p: Prerequisite) -> str:
     if p.due_date is None:
         return _("no due date, %(side)s") % {"side": _side(p.side)}
-    return _("due %(date)s, %(side)s") % {"date": formats.date_format(p.due_date, "DATE_FORMAT"), "side": _side(p.side)}
+    date = formats.date_format(p.due_date, "DATE_FORMAT")
+    return _("due %(date)s, %(side)s") % {"date": date, "side": _side(p.side)}
 
 
 def confirmation(prerequisites: list[Prerequisite], *, status: str, for_buyer: bool) -> dict:

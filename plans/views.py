@@ -527,7 +527,8 @@ def task_edit(request: HttpRequest, task_id) -> HttpResponse:
             except StaleEdit as stale:
                 return _stale(request, form, stale.current, **editor)
             except dependencies.UnfinishedPrerequisites as unfinished:
-                return _dependency_confirm(request, task, unfinished, cancel=editor["cancel"], classes=editor["classes"])
+                return _dependency_confirm(request, task, unfinished, cancel=editor["cancel"],
+                                           classes=editor["classes"])
             except ValidationError as error:
                 return _reschedule_confirm(request, task, moves, editor, errors=error.messages, status=422)
             if not request.htmx:

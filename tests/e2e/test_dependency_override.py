@@ -22,7 +22,8 @@ def test_the_seller_confirms_finishing_a_task_before_its_prerequisite(page):
     org = plan.organization
     legal = factories.TaskFactory(plan=plan, organization=org, title="Legal review", side=TaskSide.BUYER,
                                   due_date=datetime.date(2027, 6, 3))
-    rollout = factories.TaskFactory(plan=plan, organization=org, title="Rollout plan", due_date=datetime.date(2027, 6, 20))
+    rollout = factories.TaskFactory(plan=plan, organization=org, title="Rollout plan",
+                                    due_date=datetime.date(2027, 6, 20))
     TaskDependency.objects.create(organization=org, task=rollout, prerequisite=legal)
 
     sign_in(page, membership.user.email)

@@ -9,7 +9,7 @@ import pytest
 
 from mapapp.concurrency import StaleEdit
 from plans import dependencies, services
-from plans.activity import Actor, change_rows
+from plans.activity import change_rows
 from plans.dependencies import UnfinishedPrerequisites
 from plans.models import Activity, Task, TaskDependency, TaskSide, TaskStatus
 from plans.room import room_page_data
@@ -152,7 +152,8 @@ def test_the_buyer_is_told_of_an_internal_prerequisite_without_its_title(graph, 
     assert words["items"] == ["“Legal review” (due June 3, 2027, buyer)", "a seller-side step"]
     # The seller reads the title.
     words = dependencies.confirmation(refused.value.prerequisites, status=TaskStatus.IN_PROGRESS, for_buyer=False)
-    assert words["items"] == ["“Pricing approval” (due June 1, 2027, seller)", "“Legal review” (due June 3, 2027, buyer)"]
+    assert words["items"] == ["“Pricing approval” (due June 1, 2027, seller)",
+                              "“Legal review” (due June 3, 2027, buyer)"]
 
 
 def test_one_internal_prerequisite_alone_is_a_seller_side_step(graph, buyer):
