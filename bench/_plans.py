@@ -79,7 +79,8 @@ def build_plan(organization: Organization, seller: User, n_tasks: int, label: st
         if i == n_tasks // 2:
             status = TaskStatus.BLOCKED
         if status:
-            task_set_status(task=task, actor=actor, status=status, version=task.version, reason="Waiting on IT")
+            task_set_status(task=task, actor=actor, status=status, version=task.version, reason="Waiting on IT",
+                            override_dependencies=True)
     for i, task in enumerate(tasks[:5]):
         comment_create(plan=plan, actor=Actor(stakeholder=people[Side.BUYER][0]), body=f"Comment {i} on the task",
                        task=task)

@@ -165,7 +165,9 @@ def _next_weekday(after: datetime.date, weekday: int) -> datetime.date:
 
 
 def _set_status(task: Task, actor: Actor, status: str, reason: str = "") -> None:
-    task_set_status(task=task, actor=actor, status=status, version=task.version, reason=reason)
+    # People do start work before its prerequisites are done: the history records the override.
+    task_set_status(task=task, actor=actor, status=status, version=task.version, reason=reason,
+                    override_dependencies=True)
 
 
 def _plan_status(plan: Plan, actor: Actor, status: str) -> None:

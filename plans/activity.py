@@ -95,6 +95,7 @@ def _extra_labels() -> dict[str, str]:
         "moved_with": _("moved with"),
         "template": _("template"),
         "anchor_date": _("planned back from"),
+        "overridden": _("dependency overridden"),
     }
 
 
@@ -111,7 +112,12 @@ def change_rows(activity: Activity) -> list[tuple[str, str, str]]:
             continue
     rows = []
     extra = _extra_labels()
-    for name, (old, new) in activity.changes.items():
+    changes = dict(activity.changes)
+    internal = changes.pop("overridden_internal", None)
+    if internal:
+        # One row for an override (plans.dependencies): the internal prerequisites after the others.
+        changes["overridden"] = [None, [*(changes.get("overridden") or [None, []])[1], *internal[1]]]
+    for name, (old, new) in changes.items():
         field = None
         label = name.replace("_", " ")
         if model is not None:

@@ -220,6 +220,8 @@ class TaskAddForm(TaskForm):
 class TaskStatusForm(forms.Form):
     version = forms.IntegerField(min_value=1)
     status = forms.ChoiceField(choices=TaskStatus.choices)
+    # Confirmed: start or finish it although a prerequisite is not done (plans.dependencies).
+    override_dependencies = forms.BooleanField(required=False)
 
 
 class MoveForm(forms.Form):

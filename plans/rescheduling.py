@@ -8,6 +8,7 @@ dependencies, one query each; writes are bulk statements.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,18 @@ class Rescheduled:
     def days(self) -> int:
         """Calendar days (what a Slip records)."""
         return (self.new_due - self.old_due).days
+
+
+class MovesToConfirm(Exception):
+    """A move carries others along and the person has not confirmed this list (yet): `moves`
+    are what they may see move (the task first), `signature` goes back with the
+    confirmation, `changed` says they had confirmed a list that is no longer the list."""
+
+    def __init__(self, moves: list[Rescheduled], *, signature: str, changed: bool):
+        super().__init__("moves to confirm")
+        self.moves = moves
+        self.signature = signature
+        self.changed = changed
 
 
 def _check(task: Task, actor: Actor, due_date, reason: str) -> str:
@@ -73,7 +86,7 @@ def _graph(plan_id: int, organization_id: int, *, lock: bool):
 
 def task_reschedule(
     *, task: Task, actor: Actor, version: int, due_date: datetime.date, reason: str = "", cascade: bool = True,
-    preview: bool = False,
+    preview: bool = False, confirm: Callable[[list[Rescheduled]], None] | None = None,
 ) -> list[Rescheduled]:
     """Move `task` to `due_date` (keeping its duration) and, with `cascade`, its dependants
     by exactly as much as they must (plans.scheduling.cascade_reschedule); answers the moves,
@@ -86,12 +99,17 @@ def task_reschedule(
     their tasks now pass moved with them, and one agreement.note_committed_change.
     Done tasks neither move nor pass a move on (the work is finished). A stakeholder must
     give a reason (ValidationError). Queries: a fixed number, whatever the plan's size.
+
+    `confirm`, when given, sees the moves computed under the lock before anything is written
+    and may raise to write nothing (e.g. the list a person confirmed is no longer the list).
     """
     reason = _check(task, actor, due_date, reason)
     if preview:
         return _moves(task, version, due_date, cascade, lock=False)[0]
     with transaction.atomic():
         moves, by_pk = _moves(task, version, due_date, cascade, lock=True)
+        if confirm is not None:
+            confirm(moves)
         _write(task, actor, moves, by_pk, reason)
     return moves
 

@@ -23,7 +23,7 @@ from deals.models import DecisionRole, Side, Stakeholder
 from deals.selectors import split_by_side
 from mapapp.http import client_ip
 
-from . import access_requests, agreement, attachments, engagement, live, room_access, scheduling
+from . import access_requests, agreement, attachments, dependencies, engagement, live, room_access, scheduling
 from .access import get_plan_for_member
 from .models import (
     Activity,
@@ -72,6 +72,11 @@ def _room_changes(activities: list) -> list:
             else:
                 # A dependency list may name internal tasks.
                 shown = {k: v for k, v in activity.changes.items() if k != "depends_on"}
+                internal = shown.pop(dependencies.OVERRIDDEN_INTERNAL, None)
+                if internal:
+                    # An override of internal prerequisites: how many, never their titles.
+                    named = (shown.get(dependencies.OVERRIDDEN) or [None, []])[1]
+                    shown[dependencies.OVERRIDDEN] = [None, [*named, dependencies.seller_side_steps(len(internal[1]))]]
             if not shown:
                 continue
             activity = activity._replace(changes=shown)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from deals.models import Side, Stakeholder
 from mapapp.concurrency import StaleEdit
 
-from . import room_access, services
+from . import dependencies, rescheduling, room_access, services
 from .forms import conflict_for, display_value
 from .models import Plan, Task
 from .room import _private, room_page_data
@@ -85,8 +85,10 @@ def _errors(form) -> list[str]:
     return [str(m) for messages_ in form.errors.values() for m in messages_]
 
 
-def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | None = None, status: int = 200):
-    """The task's row (HTMX), or the whole room (without JS: after an error or a conflict)."""
+def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | None = None, status: int = 200,
+         also: list[Task] = ()):
+    """The task's row (HTMX), or the whole room (without JS: after an error or a conflict).
+    `also`: other tasks whose rows changed too (dates moved with it), swapped out of band."""
     data = room_page_data(task.plan, stakeholder=me, since=None)
     if focus:
         for r in data["rows"]:
@@ -99,14 +101,17 @@ def _row(request: HttpRequest, task: Task, me: Stakeholder, *, focus: dict | Non
             return _private(HttpResponse(status=404))
         html = render_to_string("room/_task_row.html", {**context, "t": row}, request)
         html += render_to_string("room/_progress.html", {**context, "oob": True}, request)
+        shown = {str(t.public_id) for t in also}
+        for other in (r for r in data["rows"] if r["id"] in shown):
+            html += render_to_string("room/_task_row.html", {**context, "t": other, "oob": True}, request)
         return _private(HttpResponse(html, status=status))
     context["hide_changes"] = True  # the page after a refused edit: the row's message, not "what changed"
     return _private(render(request, PAGE, context, status=status))
 
 
-def _done(request: HttpRequest, task: Task, me: Stakeholder):
+def _done(request: HttpRequest, task: Task, me: Stakeholder, also: list[Task] = ()):
     if request.htmx:
-        return _row(request, task, me)
+        return _row(request, task, me, also=also)
     return _private(redirect(_room_url(task.plan, f"task-{task.public_id}")))
 
 
@@ -136,6 +141,14 @@ def _stale(request, task: Task, me: Stakeholder, form, stale: StaleEdit, kind: s
     current.plan = task.plan
     focus = {"id": str(task.public_id), "form": kind, "typed": form.data, "conflict": _conflict(current, form, kind)}
     return _row(request, current, me, focus=focus, status=409)
+
+
+def _ask(request, task: Task, me: Stakeholder, form, kind: str, **question):
+    """The row with a question before the change is made (a confirmation panel, its Confirm
+    posting the same change again); nothing has changed yet."""
+    focus = {"id": str(task.public_id), "form": kind, "typed": form.data, "confirm": True,
+             "cancel": _room_url(task.plan, f"task-{task.public_id}"), **question}
+    return _row(request, task, me, focus=focus)
 
 
 def _refused(request, task: Task, me: Stakeholder, form, kind: str):
@@ -180,7 +193,8 @@ def room_task(request: HttpRequest, task_id) -> HttpResponse:
 
 
 def room_task_status(request: HttpRequest, task_id) -> HttpResponse:
-    """The buyer changes a task's status; the row then offers to undo it."""
+    """The buyer changes a task's status; the row then offers to undo it. Starting or finishing
+    it before its prerequisites are done asks first (internal ones unnamed)."""
     task, me = _task_for_buyer(request, task_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -190,9 +204,13 @@ def room_task_status(request: HttpRequest, task_id) -> HttpResponse:
             undo = services.room_task_set_status(
                 task=task, stakeholder=me, status=form.cleaned_data["status"],
                 version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+                override_dependencies=form.cleaned_data["override_dependencies"],
             )
         except StaleEdit as stale:
             return _stale(request, task, me, form, stale, "status")
+        except dependencies.UnfinishedPrerequisites as unfinished:
+            words = dependencies.confirmation(unfinished.prerequisites, status=unfinished.status, for_buyer=True)
+            return _ask(request, task, me, form, "override", override=words)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -223,23 +241,30 @@ def room_task_undo(request: HttpRequest, task_id) -> HttpResponse:
 
 
 def room_task_date(request: HttpRequest, task_id) -> HttpResponse:
-    """The buyer proposes a new due date with a reason: the date moves, and a later one is a slip."""
+    """The buyer proposes a new due date with a reason: the date moves, and a later one is a slip.
+    When items of the room must move with it, the row first lists them ("also moves") and the
+    buyer confirms (services.room_task_propose_date)."""
     task, me = _task_for_buyer(request, task_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RoomDateForm(request.POST)
     if form.is_valid():
         try:
-            services.room_task_propose_date(
+            moved = services.room_task_propose_date(
                 task=task, stakeholder=me, version=form.cleaned_data["version"],
                 due_date=form.cleaned_data["due_date"], reason=form.cleaned_data["reason"],
+                confirmed=form.cleaned_data["moves"],
             )
         except StaleEdit as stale:
             return _stale(request, task, me, form, stale, "date")
+        except rescheduling.MovesToConfirm as ask:
+            note = _("The items that move with it changed meanwhile; check the list again.") if ask.changed else ""
+            cascade = {"first": ask.moves[0], "others": ask.moves[1:], "signature": ask.signature, "note": note}
+            return _ask(request, task, me, form, "cascade", cascade=cascade)
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            return _done(request, task, me)
+            return _done(request, task, me, also=moved)
     return _refused(request, task, me, form, "date")
 
 

@@ -27,6 +27,8 @@ class RoomStatusForm(ServiceErrors, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
     reason = short_text(_("Blocked because"), max_length=300)
+    # Confirmed: start or finish it although a prerequisite is not done (plans.dependencies).
+    override_dependencies = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class RoomDateForm(VersionedForm):
@@ -38,6 +40,8 @@ class RoomDateForm(VersionedForm):
         error_messages={"required": _("Say why the date moves: the other side sees the reason."),
                         "max_length": LONG_TEXT_ERROR},
     )
+    # The "also moves" list the buyer confirmed (services.room_moves_signature).
+    moves = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class RoomCommentForm(ServiceErrors, forms.Form):

@@ -4,6 +4,8 @@ Functions are keyword-only and take already-authorised objects (views get them t
 plans.access). Each write leaves an Activity row with the values before and after.
 """
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 from deals.models import Deal, Side, Stakeholder
 from mapapp.concurrency import StaleEdit, save_versioned
 
-from . import agreement, scheduling, slips
+from . import agreement, dependencies, rescheduling, scheduling, slips
 from .activity import Actor, record
 from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskSide, TaskStatus
 
@@ -169,18 +171,46 @@ def task_create(*, plan: Plan, actor: Actor, title: str, depends_on: list[Task] 
     return task
 
 
+def _check_prerequisites(
+    task: Task, actor: Actor, version: int, status: str | None, depends_on: list[Task] | None, override: bool
+) -> dict:
+    """Starting or finishing a task before its prerequisites are done needs `override`
+    (plans.dependencies); answers the activity keys recording the override, or {}. One query
+    at most, none when the status does not start or finish the task. A stale version is left
+    to save_versioned, so the conflict is reported before any confirmation is asked."""
+    if status not in dependencies.STARTING or status == task.status or task.version != version:
+        return {}
+    unfinished = dependencies.unfinished_prerequisites(task, depends_on)
+    if not unfinished:
+        return {}
+    if not override:
+        raise dependencies.UnfinishedPrerequisites(unfinished, status=status, for_buyer=actor.stakeholder is not None)
+    return dependencies.override_changes(unfinished)
+
+
 @transaction.atomic
 def task_update(
-    *, task: Task, actor: Actor, version: int, data: dict, depends_on: list[Task] | None = None
+    *, task: Task, actor: Actor, version: int, data: dict, depends_on: list[Task] | None = None,
+    override_dependencies: bool = False,
 ) -> dict:
-    """Edit a task against the version the editor saw; a stale version raises StaleEdit."""
+    """Edit a task against the version the editor saw; a stale version raises StaleEdit.
+
+    A status that starts or finishes the task while a prerequisite (with `depends_on`, of the
+    new list) is not done raises dependencies.UnfinishedPrerequisites, nothing changed, unless
+    `override_dependencies`: then the history records which dependencies were overridden.
+    """
     fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
     _check_same_plan(task.plan, milestone=fields.get("milestone"), owner=fields.get("owner"))
     if "duration_days" in fields:
         _check_days(fields["duration_days"], "duration_days")
+    overridden = _check_prerequisites(
+        task, actor, version, fields.get("status"), depends_on, override_dependencies
+    )
     old_milestone = task.milestone_id
     changed = save_versioned(task, version=version, fields=_status_side_effects(fields, task))
     changed.pop("completed_at", None)
+    if "status" in changed:
+        changed.update(overridden)
     if "due_date" in changed:
         # A later date is time lost: the slip says how much and who moved it.
         slips.slip_record(task=task, actor=actor, from_date=changed["due_date"][0], to_date=changed["due_date"][1])
@@ -205,14 +235,19 @@ def task_update(
 
 
 @transaction.atomic
-def task_set_status(*, task: Task, actor: Actor, status: str, version: int, reason: str = "") -> dict:
-    """Move a task to another status (blocked carries a reason)."""
+def task_set_status(
+    *, task: Task, actor: Actor, status: str, version: int, reason: str = "", override_dependencies: bool = False
+) -> dict:
+    """Move a task to another status (blocked carries a reason). Starting or finishing it
+    before its prerequisites are done needs `override_dependencies` (see task_update)."""
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     data = {"status": status}
     if status == TaskStatus.BLOCKED:
         data["blocked_reason"] = reason.strip()[:300]
-    return task_update(task=task, actor=actor, version=version, data=data)
+    return task_update(
+        task=task, actor=actor, version=version, data=data, override_dependencies=override_dependencies
+    )
 
 
 @transaction.atomic
@@ -423,8 +458,13 @@ def check_buyer_may_update(task: Task, stakeholder: Stakeholder) -> None:
 
 
 @transaction.atomic
-def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, version: int, reason: str = "") -> dict:
+def room_task_set_status(
+    *, task: Task, stakeholder: Stakeholder, status: str, version: int, reason: str = "",
+    override_dependencies: bool = False,
+) -> dict:
     """The buyer moves a task to another status; blocked needs a reason (ValidationError, nothing changes).
+    Starting or finishing it before its prerequisites are done raises
+    dependencies.UnfinishedPrerequisites (internal ones unnamed) unless `override_dependencies`.
 
     Answers what the buyer may undo: {"task", "version" (after the change), "status",
     "blocked_reason" (before it)}, or {} when nothing changed. Mails the deal owner.
@@ -435,7 +475,8 @@ def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, v
         raise ValidationError({"reason": _("Say what blocks the task: the other side needs to know.")})
     before = {"status": task.status, "blocked_reason": task.blocked_reason}
     changed = task_set_status(
-        task=task, actor=Actor(stakeholder=stakeholder), status=status, version=version, reason=reason
+        task=task, actor=Actor(stakeholder=stakeholder), status=status, version=version, reason=reason,
+        override_dependencies=override_dependencies,
     )
     if not changed:
         return {}
@@ -443,13 +484,52 @@ def room_task_set_status(*, task: Task, stakeholder: Stakeholder, status: str, v
     return {"task": str(task.public_id), "version": task.version, **before}
 
 
+def room_moves_signature(moves: list) -> str:
+    """A short fingerprint of the moves the buyer was shown (task and new date each), posted
+    back with the confirmation; it names nothing the page does not show."""
+    text = ";".join(f"{m.task.public_id}:{m.new_due.isoformat()}" for m in moves)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @transaction.atomic
-def room_task_propose_date(*, task: Task, stakeholder: Stakeholder, version: int, due_date, reason: str):
-    """The buyer moves the date of their own or a joint item, with a reason (plans.slips)."""
+def room_task_propose_date(
+    *, task: Task, stakeholder: Stakeholder, version: int, due_date, reason: str, confirmed: str = ""
+) -> list[Task]:
+    """The buyer moves the date of their own or a joint item, with a reason.
+
+    When nothing else has to move, as ever: plans.slips.task_propose_date (a later date is a
+    slip). When the new date pushes dependants, through rescheduling.task_reschedule with
+    cascade (a slip per moved task, buyer side, the reason, who; milestones follow), but
+    only once the buyer saw what moves: unless `confirmed` is the room_moves_signature of
+    the moves the room shows, computed under the lock, raises rescheduling.MovesToConfirm
+    (those moves, the task first) and changes nothing. Internal tasks that move are never
+    named nor counted (the room does not show that they exist); when only they move, the
+    buyer is not asked, for the same reason. A stale `version` raises StaleEdit.
+    Answers the other tasks of the room that moved with it.
+    """
     check_buyer_may_update(task, stakeholder)
-    return slips.task_propose_date(
-        task=task, actor=Actor(stakeholder=stakeholder), version=version, due_date=due_date, reason=reason
+    actor = Actor(stakeholder=stakeholder)
+    try:
+        moves = rescheduling.task_reschedule(
+            task=task, actor=actor, version=version, due_date=due_date, reason=reason, preview=True
+        )
+    except ValidationError:
+        moves = []  # e.g. a first date, a missing reason: the plain path says what is wrong
+    if len(moves) <= 1:
+        slips.task_propose_date(task=task, actor=actor, version=version, due_date=due_date, reason=reason)
+        return []
+
+    def check(moves: list) -> None:
+        shown = [moves[0], *(m for m in moves[1:] if not m.task.internal)]
+        signature = room_moves_signature(shown)
+        if len(shown) > 1 and confirmed != signature:
+            raise rescheduling.MovesToConfirm(shown, signature=signature, changed=bool(confirmed))
+
+    check(moves)  # the first time, before taking any lock
+    moved = rescheduling.task_reschedule(
+        task=task, actor=actor, version=version, due_date=due_date, reason=reason, cascade=True, confirm=check
     )
+    return [m.task for m in moved[1:] if not m.task.internal]
 
 
 @transaction.atomic

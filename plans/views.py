@@ -23,7 +23,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
-from . import access_requests, engagement, health_text, live, plan_templates, rescheduling, selectors, services
+from . import (
+    access_requests, dependencies, engagement, health_text, live, plan_templates, rescheduling, selectors, services,
+)
 from .access import (
     get_milestone_for_member,
     get_plan_for_member,
@@ -104,6 +106,29 @@ def _stale(request, form, current, **editor) -> HttpResponse:
         # Saving again is then a deliberate overwrite of the current version.
         form.set_version(current.version)
     return _editor(request, form=form, conflict=conflict, status=409, **editor)
+
+
+def _override(request: HttpRequest) -> bool:
+    """The person confirmed starting or finishing a task before its prerequisites are done."""
+    return request.POST.get("override_dependencies") == "1"
+
+
+def _dependency_confirm(request, task: Task, unfinished: dependencies.UnfinishedPrerequisites, *, cancel: str,
+                        classes: str = "task-row") -> HttpResponse:
+    """"“Legal review” is not done yet (due 3 June, buyer). Start anyway?" with Confirm (the
+    same POST again, with override_dependencies) and Cancel: in place of the row or the editor
+    (HTMX), or a page of its own without JS. The POST's fields, version included, go along."""
+    carried = [(name, value) for name, values in request.POST.lists()
+               if name not in ("csrfmiddlewaretoken", "override_dependencies") for value in values]
+    context = {
+        "task": task, "plan": task.plan, "action": request.path, "cancel": cancel, "carried": carried,
+        "words": dependencies.confirmation(unfinished.prerequisites, status=unfinished.status, for_buyer=False),
+        "target_id": f"task-{task.public_id}", "tag": "li", "classes": classes,
+        "plan_url": _plan_url(task.plan, f"task-{task.public_id}"), "full_page": not request.htmx,
+    }
+    if request.htmx:
+        return render(request, f"{PAGE}#dependency-confirm", context)
+    return render(request, "plans/dependency_confirm.html", context)
 
 
 def _confirm_delete(request, *, plan, action, what, label):
@@ -501,6 +526,9 @@ def task_edit(request: HttpRequest, task_id) -> HttpResponse:
                 _reschedule_and_update(request, task, form, cascade=choice == "all")
             except StaleEdit as stale:
                 return _stale(request, form, stale.current, **editor)
+            except dependencies.UnfinishedPrerequisites as unfinished:
+                return _dependency_confirm(request, task, unfinished, cancel=editor["cancel"],
+                                           classes=editor["classes"])
             except ValidationError as error:
                 return _reschedule_confirm(request, task, moves, editor, errors=error.messages, status=422)
             if not request.htmx:
@@ -510,9 +538,12 @@ def task_edit(request: HttpRequest, task_id) -> HttpResponse:
             services.task_update(
                 task=task, actor=_actor(request), version=form.cleaned_data["version"],
                 data=form.service_data(), depends_on=list(form.cleaned_data["depends_on"]),
+                override_dependencies=_override(request),
             )
         except StaleEdit as stale:
             return _stale(request, form, stale.current, **editor)
+        except dependencies.UnfinishedPrerequisites as unfinished:
+            return _dependency_confirm(request, task, unfinished, cancel=editor["cancel"], classes=editor["classes"])
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -569,12 +600,14 @@ def _reschedule_and_update(request, task: Task, form: TaskForm, *, cascade: bool
     data = {k: v for k, v in form.service_data().items() if k != "due_date"}
     services.task_update(
         task=task, actor=actor, version=task.version, data=data, depends_on=list(form.cleaned_data["depends_on"]),
+        override_dependencies=_override(request),
     )
 
 
 @login_required
 def task_status(request: HttpRequest, task_id) -> HttpResponse:
-    """One-click status change ("Mark done" / "Reopen") against the row's version."""
+    """One-click status change ("Mark done" / "Reopen") against the row's version; before the
+    prerequisites are done, asks first (_dependency_confirm)."""
     task = get_task_for_member(request, task_id)
     if response := _not_post(request):
         return response
@@ -583,8 +616,11 @@ def task_status(request: HttpRequest, task_id) -> HttpResponse:
         return HttpResponse(_("That status change was not understood."), status=400)
     try:
         services.task_set_status(
-            task=task, actor=_actor(request), status=form.cleaned_data["status"], version=form.cleaned_data["version"]
+            task=task, actor=_actor(request), status=form.cleaned_data["status"], version=form.cleaned_data["version"],
+            override_dependencies=form.cleaned_data["override_dependencies"],
         )
+    except dependencies.UnfinishedPrerequisites as unfinished:
+        return _dependency_confirm(request, task, unfinished, cancel=_task_editor_args(task)["cancel"])
     except StaleEdit as stale:
         note = _("Someone else changed this task meanwhile; this is its current state. Nothing was changed.")
         if stale.current is None:
