@@ -32,7 +32,7 @@ from _plans import build_graph_plan
 from mapapp.models import Membership, Organization, Role, User
 from plans import health_data, rescheduling
 from plans.activity import Actor
-from plans.models import Task, TaskStatus
+from plans.models import Task, TaskDependency, TaskStatus
 
 TASKS, DEPENDENCIES = 500, 1500
 TODAY = datetime.date(2027, 1, 4)  # a Monday

@@ -1,6 +1,5 @@
 """Forms for deals and stakeholders. They parse and validate; deals.services writes."""
 
-import datetime
 import re
 from decimal import Decimal
 
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from mapapp.dates import DateField
 from mapapp.models import User
 from mapapp.timezones import timezone_choices
 
@@ -28,30 +28,12 @@ ISO_4217 = frozenset(
 )
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "IDR", "CHF", "AUD", "CAD", "SGD", "INR")
 AMOUNT_LIMIT = Decimal("1000000000000")  # 10^12: larger is a typo, not a deal
-EARLIEST_DATE = datetime.date(1990, 1, 1)
-LATEST_DATE = datetime.date(2100, 12, 31)
 PHONE_RE = re.compile(r"^[0-9+()\-./ ]*(?:(?:ext\.?|x) ?[0-9]+)?$", re.IGNORECASE)
 
 
 def members_of(organization):
     """The users who are members of the organization, for owner and share pickers."""
     return User.objects.filter(memberships__organization=organization).order_by("name", "email")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _check_date(value):
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise forms.ValidationError(
-            _("Pick a date between %(start)s and %(end)s."),
-            params={"start": EARLIEST_DATE.year, "end": LATEST_DATE.year},
-        )
-    return value
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -91,7 +73,7 @@ class DealForm(forms.Form):
     )
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     owner = MemberChoiceField(label=_("Owner"), queryset=User.objects.none())
-    target_close_date = forms.DateField(label=_("Target close date"), required=False, widget=DateInput())
+    target_close_date = DateField(label=_("Target close date"), required=False)
     external_id = forms.CharField(
         label=_("CRM id"), max_length=100, required=False, help_text=_("The deal's id in your CRM, if any.")
     )
@@ -123,9 +105,6 @@ class DealForm(forms.Form):
 
     def clean_external_id(self):
         return self.cleaned_data["external_id"].strip()
-
-    def clean_target_close_date(self):
-        return _check_date(self.cleaned_data["target_close_date"])
 
     def deal_data(self) -> dict:
         """The cleaned values for deals.services, without the shares."""

@@ -19,6 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy as _
 
 from deals.models import Stakeholder
+from mapapp.dates import DateField
 
 from .models import Cadence, Milestone, PlanStatus, RiskStatus, Task, TaskSide, TaskStatus
 
@@ -45,16 +46,8 @@ def short_text(label, *, max_length: int = TITLE_MAX, required: bool = False) ->
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # The browser's date picker speaks ISO; typed dates in the locale format still parse.
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def date_field(label) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return DateField(label=label, required=False)
 
 
 def _is_uuid(value) -> bool:
@@ -348,7 +341,7 @@ class StartPlanForm(forms.Form):
     """
 
     template = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    anchor_date = forms.DateField(required=False, widget=DateInput())
+    anchor_date = DateField(required=False)
 
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ dependencies, one query each; writes are bulk statements.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Side
+from mapapp.bulk import insert_rows
 from mapapp.concurrency import StaleEdit
 
 from . import agreement, scheduling
@@ -138,10 +140,13 @@ def _write(task: Task, actor: Actor, moves: list[Rescheduled], by_pk: dict[int, 
     task.due_date, task.version, task.updated_at = by_pk[task.pk].due_date, by_pk[task.pk].version, now
 
     side = agreement.side_of(actor)
-    Slip.objects.bulk_create([
-        Slip(organization_id=task.organization_id, plan_id=task.plan_id, task=m.task, from_date=m.old_due,
-             to_date=m.new_due, days=m.days, reason=reason[:REASON_MAX], actor_user=actor.user,
-             actor_stakeholder=actor.stakeholder, actor_name=actor.name[:150], side=side)
+    who = {"actor_user_id": actor.user.pk if actor.user else None,
+           "actor_stakeholder_id": actor.stakeholder.pk if actor.stakeholder else None,
+           "actor_name": actor.name[:150]}
+    tenant = {"organization_id": task.organization_id, "plan_id": task.plan_id}
+    insert_rows(Slip, [
+        {**tenant, **who, "public_id": uuid.uuid4(), "task_id": m.task.pk, "from_date": m.old_due,
+         "to_date": m.new_due, "days": m.days, "reason": reason[:REASON_MAX], "side": side, "created_at": now}
         for m in moves if m.new_due > m.old_due
     ])
     activities = []
@@ -152,13 +157,12 @@ def _write(task: Task, actor: Actor, moves: list[Rescheduled], by_pk: dict[int, 
         if i:
             # A dependant: say which move carried it along.
             changes["moved_with"] = [None, task.title[:200]]
-        activities.append(Activity(
-            organization_id=task.organization_id, plan_id=task.plan_id, actor_user=actor.user,
-            actor_stakeholder=actor.stakeholder, actor_name=actor.name[:150], verb="rescheduled",
-            target_type="task", target_id=m.task.public_id, target_label=str(m.task)[:300], changes=changes,
-            internal=m.task.internal,
-        ))
-    Activity.objects.bulk_create(activities)
+        activities.append({
+            **tenant, **who, "public_id": uuid.uuid4(), "verb": "rescheduled", "target_type": "task",
+            "target_id": m.task.public_id, "target_label": str(m.task)[:300], "changes": changes,
+            "internal": m.task.internal, "created_at": now,
+        })
+    insert_rows(Activity, activities)
     _milestones_follow(task, by_pk)
     agreement.note_committed_change(task.plan, actor)
 

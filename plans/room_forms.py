@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.forms import StakeholderForm
 from deals.models import Side, Stakeholder
+from mapapp.dates import DateField
 
 from .forms import (
     LONG_TEXT_ERROR,
     TEXT_MAX,
-    DateInput,
     PublicIdChoiceField,
     ServiceErrors,
     VersionedForm,
@@ -32,8 +32,8 @@ class RoomStatusForm(ServiceErrors, forms.Form):
 
 
 class RoomDateForm(VersionedForm):
-    due_date = forms.DateField(
-        label=_("New due date"), widget=DateInput(), error_messages={"required": _("Pick the new date.")}
+    due_date = DateField(
+        label=_("New due date"), error_messages={"required": _("Pick the new date.")}
     )
     reason = forms.CharField(
         label=_("Why the date moves"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
@@ -58,7 +58,7 @@ class RoomTaskAddForm(ServiceErrors, forms.Form):
     owner = PublicIdChoiceField(
         label=_("Owner"), queryset=Stakeholder.objects.none(), required=False, empty_label=_("— no owner yet —")
     )
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    due_date = DateField(label=_("Due date"), required=False)
     milestone = PublicIdChoiceField(
         label=_("Milestone"), queryset=Milestone.objects.none(), required=False,
         empty_label=_("— not in a milestone —"),
