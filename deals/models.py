@@ -91,6 +91,7 @@ class DecisionRole(models.TextChoices):
     ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
     DECISION_MAKER = "decision_maker", _("Decision maker")
     TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
+    SECURITY = "security", _("Security lead")
     LEGAL = "legal", _("Legal")
     PROCUREMENT = "procurement", _("Procurement")
     USER = "user", _("User")

@@ -215,7 +215,7 @@ FLAGSHIP_PEOPLE = [
      "America/Chicago", "+1 312 555 0107"),
     ("kevin", Side.BUYER, "Kevin Park", "Chief Operating Officer", DecisionRole.DECISION_MAKER,
      "", "America/Chicago", ""),
-    ("daniel", Side.BUYER, "Daniel Okafor", "Head of Information Security", DecisionRole.TECHNICAL_EVALUATOR,
+    ("daniel", Side.BUYER, "Daniel Okafor", "Head of Information Security", DecisionRole.SECURITY,
      "Prefers written questions; answers within two working days.", "America/New_York", "+1 646 555 0188"),
     ("marcus", Side.BUYER, "Marcus Webb", "Director of Data Engineering", DecisionRole.USER,
      "Team is on the WMS migration until the middle of next month.", "America/Chicago", ""),

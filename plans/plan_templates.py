@@ -43,9 +43,11 @@ from .models import (
     TemplateStep,
 )
 
-# Roles of the starter data that are not decision roles of their own ("security lead" is the
-# buyer's technical evaluator of security: matched to that decision role).
-ROLE_ALIASES = {"security lead": DecisionRole.TECHNICAL_EVALUATOR.value}
+# Roles in words that are not a decision role's value spelled out.
+ROLE_ALIASES = {"security lead": DecisionRole.SECURITY.value}
+# Who takes a role's steps when the deal has nobody in that role: the security review goes to
+# the technical evaluator of a buyer without a named security lead.
+ROLE_FALLBACKS = {DecisionRole.SECURITY.value: DecisionRole.TECHNICAL_EVALUATOR.value}
 
 
 def role_value(role: str) -> str:
@@ -481,6 +483,9 @@ def plan_create_from_template(
     for person in people:
         if person.decision_role:
             owner_by_role.setdefault(person.decision_role, person)
+    for role, fallback in ROLE_FALLBACKS.items():
+        if role not in owner_by_role and fallback in owner_by_role:
+            owner_by_role[role] = owner_by_role[fallback]
     unmatched: dict[str, list[str]] = {}
     for step in steps:
         if step.owner_role and step.owner_role not in owner_by_role:

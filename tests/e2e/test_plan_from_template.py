@@ -42,7 +42,8 @@ def test_seller_starts_a_plan_from_the_enterprise_template(page):
     expect(page.locator(".messages")).to_contain_text("8 tasks scheduled back from")
     notice = page.locator(".template-notice")
     expect(notice).to_contain_text("No stakeholder has these roles yet")
-    expect(notice).to_contain_text("Technical evaluator: Technical deep dive, Security review")
+    expect(notice).to_contain_text("Technical evaluator: Technical deep dive")
+    expect(notice).to_contain_text("Security lead: Security review")
     expect(notice).to_contain_text("Legal: Legal review")
     expect(notice).not_to_contain_text("business days are missing")
 

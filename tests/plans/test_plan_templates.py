@@ -57,7 +57,7 @@ def test_each_organization_gets_its_own_editable_copies_of_the_starters_once(org
 
 def test_the_enterprise_copy_has_roles_as_decision_roles_and_one_decision(enterprise):
     steps = {s.title: s for s in enterprise.steps.all()}
-    assert steps["Security review"].owner_role == DecisionRole.TECHNICAL_EVALUATOR
+    assert steps["Security review"].owner_role == DecisionRole.SECURITY
     assert steps["Business case to the CFO"].owner_role == DecisionRole.ECONOMIC_BUYER
     assert steps["Kickoff"].owner_role == DecisionRole.ACCOUNT_EXECUTIVE
     assert [s.title for s in steps.values() if s.is_decision] == ["Decision"]
@@ -115,6 +115,7 @@ def test_roles_go_to_the_first_stakeholder_with_that_decision_role_and_the_rest_
         deal=deal, template=enterprise, anchor_date=D(2027, 4, 30), actor=Actor(user=seller), today=D(2027, 2, 15)
     )
     owners = {t.title: t.owner for t in Task.objects.filter(plan=result.plan).select_related("owner")}
+    # No security lead on this deal: the security review goes to the technical evaluator.
     assert owners["Technical deep dive"] == first and owners["Security review"] == first
     assert second not in owners.values()
     assert owners["Kickoff"] == ae and owners["Discovery"].name == "Chen"
@@ -124,6 +125,24 @@ def test_roles_go_to_the_first_stakeholder_with_that_decision_role_and_the_rest_
         ("legal", "Legal", ["Legal review"]),
         ("decision_maker", "Decision maker", ["Decision"]),
     ]
+
+
+def test_a_named_security_lead_takes_the_security_review(deal, enterprise, seller):
+    evaluator = person(deal, DecisionRole.TECHNICAL_EVALUATOR, "Eva", order=1)
+    lead = person(deal, DecisionRole.SECURITY, "Sid", order=2)
+    result = plan_templates.plan_create_from_template(
+        deal=deal, template=enterprise, anchor_date=D(2027, 4, 30), actor=Actor(user=seller), today=D(2027, 2, 15)
+    )
+    owners = {t.title: t.owner for t in Task.objects.filter(plan=result.plan).select_related("owner")}
+    assert owners["Security review"] == lead and owners["Technical deep dive"] == evaluator
+
+
+def test_with_neither_the_security_role_is_left_for_the_seller_to_assign(deal, enterprise, seller):
+    result = plan_templates.plan_create_from_template(
+        deal=deal, template=enterprise, anchor_date=D(2027, 4, 30), actor=Actor(user=seller), today=D(2027, 2, 15)
+    )
+    assert ("security", "Security lead", ["Security review"]) in [
+        (u.role, u.label, u.steps) for u in result.unmatched_roles]
 
 
 def test_an_anchor_too_close_makes_the_plan_anyway_and_says_how_many_business_days_are_missing(

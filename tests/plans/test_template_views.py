@@ -158,7 +158,8 @@ def test_roles_nobody_has_are_named_with_the_steps_that_need_an_owner(client, se
     )
     page = text(response)
     assert "No stakeholder has these roles yet, so these steps need an owner:" in page
-    assert "<strong>Technical evaluator</strong>: Technical deep dive, Security review" in page
+    assert "<strong>Technical evaluator</strong>: Technical deep dive" in page
+    assert "<strong>Security lead</strong>: Security review" in page
     assert "<strong>Legal</strong>: Legal review" in page
     assert "<strong>Account executive</strong>: Kickoff" in page
     assert "Economic buyer</strong>" not in page and "Champion</strong>" not in page
