@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from deals.models import DecisionRole
@@ -20,7 +20,7 @@ from ..models import Plan
 from ..plan_templates import PlanFromTemplate
 from ..scheduling.health import AMBER, GREEN, RED
 
-HEALTH_LEVELS = [(GREEN, gettext_lazy("On track")), (AMBER, gettext_lazy("At risk")), (RED, gettext_lazy("Off track"))]
+HEALTH_LEVELS = (GREEN, AMBER, RED)
 
 
 class ProgressSerializer(serializers.Serializer):
