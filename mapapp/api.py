@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -43,6 +44,17 @@ class LookupFirst:
     def http_method_not_allowed(self, request, *args, **kwargs):
         self.lookup(request, **kwargs)
         return super().http_method_not_allowed(request, *args, **kwargs)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested too deep to decode answered 400 like any other
+    malformed JSON (the standard library raises RecursionError, which DRF lets through as a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON parse error - the body is nested too deeply.")) from None
 
 
 class Pagination(PageNumberPagination):

@@ -52,3 +52,12 @@ def test_the_reschedule_rule_for_a_missing_version_is_documented(schema):
     body = schema["components"]["schemas"]["RescheduleInput"]
     assert set(body["required"]) == {"due_date", "cascade"}
     assert {"due_date", "reason", "cascade", "version", "dry_run"} == set(body["properties"])
+
+
+def test_the_isolation_walk_covers_the_plan_routes():
+    """tests/test_isolation.py requests every object URL as an outsider, a seller without access
+    and buyers of other rooms (404, nothing changed), and the id-less ones with a buyer session."""
+    from tests.test_isolation import object_url_names, url_names_without_object_ids
+
+    assert {"api:plan-detail", "api:deal-plan", "api:task-reschedule"} <= set(object_url_names())
+    assert "api:plan-list" in set(url_names_without_object_ids())

@@ -137,6 +137,7 @@ def test_another_organizations_template_is_an_unknown_template_400(seller_client
     ({"anchor_date": "2199-01-02"}, "anchor_date"),
     ({"title": "x" * 100_000}, "title"),
     ({"title": ["a"]}, "title"),
+    ({"title": "MAP\x00"}, "title"),
 ])
 def test_bad_input_is_a_400_naming_the_field_and_makes_nothing(seller_client, deal, starters, body, field):
     template = str(starters["enterprise_evaluation"].public_id)

@@ -178,6 +178,7 @@ def test_the_services_refusals_are_400s_with_their_field(seller_client, chain, p
     ({"due_date": "2027-03-03", "cascade": True, "reason": ["why"]}, "reason"),
     ({"due_date": "2027-03-03", "cascade": True, "reason": {"a": 1}}, "reason"),
     ({"due_date": "2027-03-03", "cascade": True, "reason": "y" * 200_000}, "reason"),
+    ({"due_date": "2027-03-03", "cascade": True, "reason": "a\x00b"}, "reason"),
 ])
 def test_bad_input_is_a_400_naming_the_field_and_moves_nothing(seller_client, chain, plan, body, field):
     response = post(seller_client, chain["a"], body)
@@ -186,7 +187,10 @@ def test_bad_input_is_a_400_naming_the_field_and_moves_nothing(seller_client, ch
     assert dues(plan)["Architecture doc"] == D(2027, 3, 1) and not Slip.objects.exists()
 
 
-@pytest.mark.parametrize("raw", ["", "not json", "[]", "3", '{"due_date": "2027-03-03", "cascade": tru}'])
+@pytest.mark.parametrize("raw", [
+    "", "not json", "[]", "3", '{"due_date": "2027-03-03", "cascade": tru}', "[" * 100_000 + "]" * 100_000,
+    '{"due_date": "2027-03-03", "cascade": NaN}',
+])
 def test_a_body_that_is_not_a_json_object_is_a_400(seller_client, chain, plan, raw):
     response = seller_client.post(url(chain["a"]), raw, content_type="application/json")
     assert response.status_code == 400
