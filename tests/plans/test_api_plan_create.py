@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import DecisionRole
-from plans import plan_templates, scheduling
+from plans import plan_templates, scheduling, services
+from plans.activity import Actor
 from plans.models import Activity, Plan, PlanTemplate, Task, TaskDependency
 from tests import factories
 from tests.conftest import login
@@ -112,6 +113,21 @@ def test_a_deal_that_has_a_plan_answers_409_with_it_and_nothing_changes(seller_c
     assert response.json() == {"detail": "This deal already has a plan.", "code": "plan_exists",
                                "plan": str(plan.public_id)}
     assert Plan.objects.filter(deal=deal).count() == 1 and not Activity.objects.exists()
+
+
+def test_a_plan_started_by_someone_else_meanwhile_answers_409_with_theirs(seller_client, deal, manager, monkeypatch):
+    real = services.plan_create
+
+    def racing(**kwargs):
+        # The other request gets there between the view's check and this one's insert.
+        real(deal=deal, actor=Actor(user=manager), title="Theirs")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "plan_create", racing)
+    response = post(seller_client, deal, {"title": "Mine"})
+    theirs = Plan.objects.get(deal=deal)
+    assert response.status_code == 409 and theirs.title == "Theirs"
+    assert response.json()["plan"] == str(theirs.public_id)
 
 
 def test_another_organizations_template_is_an_unknown_template_400(seller_client, deal, outsider):

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from deals.models import DealShare
 from plans import services
@@ -94,6 +95,18 @@ def test_the_api_and_the_page_move_the_same_tasks_and_write_the_same_slips(clien
                 Milestone.objects.get(pk=chain["milestone"].pk).target_date)
 
     assert outcome(by_page) == outcome(by_api)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Honolulu", "Pacific/Kiritimati"])
+def test_dates_are_the_same_calendar_dates_west_and_east_of_utc(seller_client, chain, plan, zone):
+    plan.target_close_date = D(2027, 3, 31)
+    plan.save()
+    with timezone.override(zone):
+        response = post(seller_client, chain["a"], {"due_date": "2027-03-03", "cascade": True})
+        assert [m["new_due_date"] for m in response.json()] == ["2027-03-03", "2027-03-04", "2027-03-05"]
+        assert dues(plan)["Legal review"] == D(2027, 3, 5)
+        detail = seller_client.get(reverse("api:plan-detail", kwargs={"plan_id": plan.public_id})).json()
+        assert detail["target_close_date"] == "2027-03-31"
 
 
 def test_without_cascade_only_the_task_moves(seller_client, chain, plan):
