@@ -4,10 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from deals.api import StakeholderInviteView
+from plans.api.views import DealPlanCreateView, PlanDetailView, PlanListView, TaskRescheduleView
 
 app_name = "api"
 
 urlpatterns = [
+    path("v1/deals/<uuid:deal_id>/plan/", DealPlanCreateView.as_view(), name="deal-plan"),
+    path("v1/plans/", PlanListView.as_view(), name="plan-list"),
+    path("v1/plans/<uuid:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),
+    path("v1/tasks/<uuid:task_id>/reschedule/", TaskRescheduleView.as_view(), name="task-reschedule"),
     path("v1/stakeholders/<uuid:stakeholder_id>/invite/", StakeholderInviteView.as_view(), name="stakeholder-invite"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
