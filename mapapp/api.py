@@ -11,10 +11,8 @@ comes under `non_field_errors`), 404 `{"detail"}`, 409 `{"detail", "code", ...}`
 current state when an edit was made against a stale version.
 """
 
-import datetime
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import parsers, serializers
@@ -23,6 +21,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
+
+from .dates import check_date_range
 
 
 class IsMember(BasePermission):
@@ -65,18 +65,15 @@ class Pagination(PageNumberPagination):
 
 
 class CalendarDateField(serializers.DateField):
-    """A calendar date (YYYY-MM-DD, no time zone) within years any schedule can be computed in:
-    dates are moved by business days and must not run off the calendar's ends."""
-
-    EARLIEST = datetime.date(2000, 1, 1)
-    LATEST = datetime.date(2199, 12, 31)
+    """A calendar date (YYYY-MM-DD, no time zone) within the range of the pages' date fields
+    (mapapp.dates): dates are moved by business days and must not run off the calendar's ends."""
 
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
-        if not self.EARLIEST <= day <= self.LATEST:
-            raise serializers.ValidationError(_("Pick a date between %(earliest)s and %(latest)s.") % {
-                "earliest": date_format(self.EARLIEST, "DATE_FORMAT"), "latest": date_format(self.LATEST, "DATE_FORMAT"),
-            })
+        try:
+            check_date_range(day)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
         return day
 
 
