@@ -7,10 +7,10 @@ Imports the project's models: import it after `harness.setup()`. Not a bench of 
 from datetime import date, timedelta
 from decimal import Decimal
 
+from _graphs import random_dag
 from django.test import Client
 from django.urls import reverse
 
-from _graphs import random_dag
 from deals.models import Deal, DecisionRole, Side
 from deals.services import deal_create, stakeholder_create
 from mapapp.models import Organization, User

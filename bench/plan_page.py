@@ -21,6 +21,7 @@ import harness
 
 harness.setup("plan_page")
 
+from _plans import build_plan
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
@@ -30,7 +31,6 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path, reverse
 
-from _plans import build_plan
 from mapapp.models import Membership, Organization, Role, User
 from plans.models import Plan, Task
 

@@ -25,10 +25,10 @@ import harness
 
 harness.setup("reschedule")
 
+from _plans import build_graph_plan
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from _plans import build_graph_plan
 from mapapp.models import Membership, Organization, Role, User
 from plans import health_data, rescheduling
 from plans.activity import Actor

@@ -18,13 +18,12 @@ import harness
 
 harness.setup("room_page")
 
+from _plans import build_plan, open_room
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 
-from _plans import build_plan, open_room
 from mapapp.models import Membership, Organization, Role, User
-from plans.models import Plan, Task
+from plans.models import Task
 
 
 def run() -> None:

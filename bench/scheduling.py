@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _graphs import random_dag
+
 from plans.scheduling import OpenTask, TaskDates, cascade_reschedule, project, violations
 
 WARMUP, RUNS = 5, 50

@@ -18,11 +18,11 @@ import harness
 
 harness.setup("timeline_page")
 
+from _plans import build_graph_plan, build_plan, open_room
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from _plans import build_graph_plan, build_plan, open_room
 from mapapp.models import Membership, Organization, Role, User
 from plans import timeline
 from plans.models import Task

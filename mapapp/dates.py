@@ -7,6 +7,7 @@ pages (and the API's) refuses it with a sentence.
 """
 
 import datetime
+from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,4 +39,4 @@ class DateField(forms.DateField):
     """A form's date: the picker, and the range above."""
 
     widget = DateInput
-    default_validators = [check_date_range]
+    default_validators: ClassVar[list] = [check_date_range]

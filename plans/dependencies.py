@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import formats
-from django.utils.translation import gettext as _, ngettext, pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from .models import Task, TaskStatus
 

@@ -68,9 +68,10 @@ def test_from_the_enterprise_template_the_dates_are_the_pages_hand_calculation(
     assert body["go_live_date"] == anchor.isoformat()
     assert body["progress"]["total"] == 8 and body["warnings"] == []
     roles = {r["role"]: r for r in body["unmatched_roles"]}
-    # The buyer is the champion; nobody is the technical evaluator, legal, ...
+    # The buyer is the champion; nobody is the technical evaluator, the security lead, legal, ...
     assert roles["technical_evaluator"] == {"role": "technical_evaluator", "label": "Technical evaluator",
-                                            "steps": ["Technical deep dive", "Security review"]}
+                                            "steps": ["Technical deep dive"]}
+    assert roles["security"] == {"role": "security", "label": "Security lead", "steps": ["Security review"]}
     assert DecisionRole.CHAMPION not in roles
 
 

@@ -103,7 +103,7 @@ def small_plan(plan, buyer, seller):
     plan.target_close_date = D(2026, 12, 3)
     plan.save()
     milestone = factories.MilestoneFactory(plan=plan, organization=org, title="Validation", target_date=D(2026, 12, 2))
-    make = lambda title, side, days, due, **kw: factories.TaskFactory(  # noqa: E731
+    make = lambda title, side, days, due, **kw: factories.TaskFactory(
         plan=plan, organization=org, title=title, side=side, duration_days=days, due_date=due, **kw)
     security = make("Security review", TaskSide.SELLER, 5, D(2026, 11, 25), milestone=milestone)
     legal = make("Legal review", TaskSide.BUYER, 5, D(2026, 12, 2), milestone=milestone, owner=buyer)
