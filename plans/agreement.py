@@ -232,11 +232,14 @@ def differences(plan: Plan) -> list[dict]:
 
 # Page data ------------------------------------------------------------------------------------
 
-def agreement_data(plan: Plan, *, milestones, tasks, stakeholders, dates, viewer: str) -> dict:
+_UNLOADED = object()
+
+
+def agreement_data(plan: Plan, *, milestones, tasks, stakeholders, dates, viewer: str, baseline=_UNLOADED) -> dict:
     """The agreement card of a page, from the page's rows: who accepted and when, the
     differences from the agreed version and whether `viewer` ("buyer" or "seller") is asked to
-    confirm them. No query for a plan not yet agreed; then one (the baseline), plus one for
-    who made the changes when there are differences."""
+    confirm them. No query for a plan not yet agreed; then one (the baseline, unless given:
+    the newest or None), plus one for who made the changes when there are differences."""
     people = {s.pk: s for s in stakeholders}
     data = {"agreed": plan.agreed_at is not None, "plan": plan, "changes": [],
             "viewer": viewer, "asked": False, "waiting_for": "", "agreed_by": None, "reconfirmed": None}
@@ -250,7 +253,8 @@ def agreement_data(plan: Plan, *, milestones, tasks, stakeholders, dates, viewer
     current = snapshot_of(plan, milestones=milestones, tasks=tasks, people=people)
     data["seen"] = digest(current)
     data["agreed_by"] = people.get(plan.agreed_by_id)
-    baseline = newest_baseline(plan)
+    if baseline is _UNLOADED:
+        baseline = newest_baseline(plan)
     if baseline is not None:
         changes = compare(baseline.snapshot, current)
         data["changes"] = _labelled(attach_movers(plan, baseline, changes), dates)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from deals.models import Side
 from mapapp.concurrency import StaleEdit
 
-from . import agreement, health_text, room_access, selectors
+from . import agreement, room_access, selectors
 from .access import get_plan_for_member
 from .activity import Actor
 from .room import _private, room_page_data
@@ -152,5 +152,5 @@ def plan_confirm(request: HttpRequest, plan_id) -> HttpResponse:
     if status == 200:
         return redirect(_plan_url(plan))
     plan.refresh_from_db()
-    context = {**selectors.plan_page_data(plan), **health_text.page_context(plan), "agreement_alert": alert}
+    context = {**selectors.plan_page_data(plan), "agreement_alert": alert}
     return render(request, "plans/plan.html", context, status=status)

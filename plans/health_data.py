@@ -85,33 +85,44 @@ def plans_health(plans: Iterable[Plan], *, today: datetime.date | None = None) -
         .order_by().values("plan_id").annotate(last=Max("last_seen_at")).values_list("plan_id", "last")
     )
 
-    answer = {}
-    for plan in plans:
-        rows = tasks[plan.pk]
-        projection = scheduling.project(
-            {t.pk: scheduling.OpenTask(remaining_days(t, today), t.status == TaskStatus.DONE) for t in rows},
-            prerequisites[plan.pk], today=today, target=plan.target_close_date,
-            finish_task=plan.decision_task_id if plan.decision_task_id in {t.pk for t in rows} else None,
+    return {
+        plan.pk: health_from(
+            plan, tasks=tasks[plan.pk], prerequisites=prerequisites[plan.pk], recent_slips=slips[plan.pk],
+            buyer_invited=plan.pk in invited, buyer_last_visit=visits.get(plan.pk), today=today,
         )
-        last_visit = visits.get(plan.pk)
-        result = scheduling.health(
-            today=today,
-            tasks=[scheduling.HealthTask(t.side, t.due_date, t.status == TaskStatus.DONE) for t in rows],
-            target=plan.target_close_date,
-            projected=projection.finish,
-            slips=slips[plan.pk],
-            buyer_invited=plan.pk in invited,
-            buyer_last_visit=timezone.localdate(last_visit) if last_visit else None,
-            agreed=plan.agreed_at is not None,
-        )
-        by_pk = {t.pk: t for t in rows}
-        answer[plan.pk] = PlanHealth(
-            level=result.level, reasons=result.reasons, projected_close_date=projection.finish,
-            business_days_late=projection.business_days_late, critical_path=list(projection.critical_path),
-            dates=dict(projection.dates),
-            driven_by=[(by_pk[pk].title, by_pk[pk].side) for pk in projection.critical_path if pk in by_pk],
-        )
-    return answer
+        for plan in plans
+    }
+
+
+def health_from(
+    plan: Plan, *, tasks: list, prerequisites: dict[int, dict[int, int]], recent_slips: list[tuple[datetime.date, int]],
+    buyer_invited: bool, buyer_last_visit: datetime.datetime | None, today: datetime.date,
+) -> PlanHealth:
+    """One plan's health and projection from rows already loaded (no query): `tasks` with pk,
+    title, side, due_date, status and duration_days; `prerequisites` {task: {prerequisite:
+    lag}}; `recent_slips` (local date, days) of the last SLIP_WINDOW_DAYS + 1 days at least."""
+    projection = scheduling.project(
+        {t.pk: scheduling.OpenTask(remaining_days(t, today), t.status == TaskStatus.DONE) for t in tasks},
+        prerequisites, today=today, target=plan.target_close_date,
+        finish_task=plan.decision_task_id if plan.decision_task_id in {t.pk for t in tasks} else None,
+    )
+    result = scheduling.health(
+        today=today,
+        tasks=[scheduling.HealthTask(t.side, t.due_date, t.status == TaskStatus.DONE) for t in tasks],
+        target=plan.target_close_date,
+        projected=projection.finish,
+        slips=recent_slips,
+        buyer_invited=buyer_invited,
+        buyer_last_visit=timezone.localdate(buyer_last_visit) if buyer_last_visit else None,
+        agreed=plan.agreed_at is not None,
+    )
+    by_pk = {t.pk: t for t in tasks}
+    return PlanHealth(
+        level=result.level, reasons=result.reasons, projected_close_date=projection.finish,
+        business_days_late=projection.business_days_late, critical_path=list(projection.critical_path),
+        dates=dict(projection.dates),
+        driven_by=[(by_pk[pk].title, by_pk[pk].side) for pk in projection.critical_path if pk in by_pk],
+    )
 
 
 def plan_health(plan: Plan, *, today: datetime.date | None = None) -> PlanHealth:

@@ -13,13 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-
-
 from . import health_data, rescheduling
 from .health_data import PlanHealth
 from .models import Plan, TaskSide
 from .rescheduling import SlipTotals
 from .scheduling import Reason
+
 
 def _date(value) -> str:
     return date_format(value, "DATE_FORMAT")
@@ -139,10 +138,13 @@ def slips_context(totals: SlipTotals) -> dict:
             "net_days": totals.net_days}
 
 
+def context_from(health: PlanHealth, totals: SlipTotals, *, target) -> dict:
+    """The plan page's health badge and slips panel, in words (no query)."""
+    return {"health": health_context(health, target=target), "slip_panel": slips_context(totals)}
+
+
 def page_context(plan: Plan) -> dict:
-    """The plan page's health badge and slips panel: plan_health (five queries) and
-    slip_totals (one query; up to four once the plan is agreed and has slipped)."""
-    return {
-        "health": health_context(health_data.plan_health(plan), target=plan.target_close_date),
-        "slip_panel": slips_context(rescheduling.slip_totals(plan)),
-    }
+    """The same loaded on its own: plan_health (five queries) and slip_totals (one query; up to
+    four once the plan is agreed and has slipped). The plan page has them from its own rows
+    (plans.selectors.plan_page_data)."""
+    return context_from(health_data.plan_health(plan), rescheduling.slip_totals(plan), target=plan.target_close_date)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,39 +225,48 @@ class SlipTotals:
 
 def slip_totals(plan: Plan) -> SlipTotals:
     """The plan's slips added up (see SlipTotals): four queries at most, whatever its size
-    (baseline, slips grouped, milestone titles, task dates when agreed)."""
+    (baseline, slips, milestone titles, task dates when agreed)."""
     org_id = plan.organization_id
     baseline = None
     if plan.agreed_at is not None:
         baseline = (Baseline.objects.filter(organization_id=org_id, plan=plan).order_by("-created_at", "-id")
                     .only("created_at", "snapshot").first())
-    since = Q(created_at__gt=baseline.created_at) if baseline else Q(pk__in=[])
-    rows = (
+    rows = list(
         Slip.objects.filter(organization_id=org_id, plan=plan).order_by()
-        .values("side", "task__milestone_id").annotate(lost=Sum("days"), since=Sum("days", filter=since))
+        .values_list("side", "task__milestone_id", "days", "created_at")
     )
+    titles = dict(
+        Milestone.objects.filter(organization_id=org_id, plan=plan).values_list("pk", "title")
+    ) if rows else {}
+    dues = dict(
+        Task.objects.filter(organization_id=org_id, plan=plan).values_list("public_id", "due_date")
+    ) if baseline is not None else {}
+    return slip_totals_from(slips=rows, milestone_titles=titles, baseline=baseline, task_dues=dues)
+
+
+def slip_totals_from(*, slips, milestone_titles: dict[int, str], baseline: Baseline | None, task_dues: dict) -> SlipTotals:
+    """SlipTotals from rows already loaded (no query): `slips` as (side, milestone pk, days,
+    created_at); `baseline` the plan's newest (None when never agreed); `task_dues` {task
+    public id: due date}, read only with a baseline."""
     by_side = dict.fromkeys(Side.values, 0)
     since_side = dict.fromkeys(Side.values, 0)
     by_milestone: dict[int | None, int] = {}
-    for row in rows:
-        by_side[row["side"]] = by_side.get(row["side"], 0) + row["lost"]
-        since_side[row["side"]] = since_side.get(row["side"], 0) + (row["since"] or 0)
-        key = row["task__milestone_id"]
-        by_milestone[key] = by_milestone.get(key, 0) + row["lost"]
-    titles = dict(
-        Milestone.objects.filter(organization_id=org_id, plan=plan).values_list("pk", "title")
-    ) if by_milestone else {}
+    for side, milestone_id, days, created_at in slips:
+        by_side[side] = by_side.get(side, 0) + days
+        if baseline is not None and created_at > baseline.created_at:
+            since_side[side] = since_side.get(side, 0) + days
+        by_milestone[milestone_id] = by_milestone.get(milestone_id, 0) + days
     net = None
     if baseline is not None:
         committed = baseline.snapshot.get("tasks", {})
         net = 0
-        for public_id, due in Task.objects.filter(organization_id=org_id, plan=plan).values_list("public_id",
-                                                                                                 "due_date"):
+        for public_id, due in task_dues.items():
             was = committed.get(str(public_id), {}).get("due_date")
             if was and due:
                 net += (due - datetime.date.fromisoformat(was)).days
     return SlipTotals(
-        total=sum(by_side.values()), by_side=by_side, by_milestone=by_milestone, milestone_titles=titles,
+        total=sum(by_side.values()), by_side=by_side, by_milestone=by_milestone,
+        milestone_titles={pk: t for pk, t in milestone_titles.items() if pk in by_milestone},
         baseline_at=baseline.created_at if baseline else None, since_baseline=since_side if baseline else None,
         net_days=net,
     )

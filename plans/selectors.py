@@ -15,6 +15,7 @@ from collections import Counter
 from django.apps import apps
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -27,16 +28,50 @@ from django.utils.translation import ngettext
 from deals.models import Side, Stakeholder
 from deals.selectors import split_by_side, with_room_access
 
-from . import agreement, attachments, plan_templates, scheduling, slips
+from . import (
+    agreement,
+    attachments,
+    health_data,
+    health_text,
+    plan_templates,
+    rescheduling,
+    scheduling,
+    slips,
+)
 from .activity import change_rows
-from .models import Activity, Comment, Milestone, Plan, Risk, RiskStatus, Task, TaskDependency, TaskSide, TaskStatus
+from .models import (
+    Activity,
+    Comment,
+    Milestone,
+    Plan,
+    Risk,
+    RiskStatus,
+    RoomLink,
+    RoomVisit,
+    Task,
+    TaskDependency,
+    TaskSide,
+    TaskStatus,
+)
 
 PAGE = "plans/plan.html"
 ACTIVITY_ON_PAGE = 15
 TASK_ROW_FIELDS = (
     "pk", "public_id", "title", "status", "side", "owner_id", "due_date", "internal", "blocked_reason", "version",
-    "milestone_id",
+    "milestone_id", "duration_days",
 )
+# Per person, for the plan's health (plans.health_data.health_from): ever sent a room link,
+# and when they were last in this plan's room. In the stakeholders' own query.
+INVITED = Exists(RoomLink.objects.filter(stakeholder_id=OuterRef("pk")))
+
+
+def last_visit_in(plan: Plan):
+    return Subquery(
+        RoomVisit.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk, stakeholder_id=OuterRef("pk"))
+        .order_by("-last_seen_at").values("last_seen_at")[:1]
+    )
+
+
 ACTIVITY_ROW_FIELDS = ("verb", "actor_name", "target_type", "target_label", "changes", "internal", "created_at")
 
 _ZERO = uuid.UUID(int=0)
@@ -502,9 +537,10 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
     links = list(
         TaskDependency.objects.filter(organization_id=org_id, task__plan=plan)
         .order_by("pk")
-        .values_list("task_id", "prerequisite_id")
+        .values_list("task_id", "prerequisite_id", "lag_days")
     )
-    stakeholders = list(with_room_access(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id)))
+    stakeholders = list(with_room_access(Stakeholder.objects.filter(organization_id=org_id, deal_id=plan.deal_id))
+                        .annotate(invited=INVITED, last_visit=last_visit_in(plan)))
     buyer_stakeholders, seller_stakeholders = split_by_side(stakeholders)
     risks = list(
         Risk.objects.filter(organization_id=org_id, plan=plan).values_list(
@@ -513,15 +549,20 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         )
     )
     history = activity_section(plan, limit=activity_limit)
-    slipped = slips.slip_summaries(organization_id=org_id, plan_id=plan.pk, dates=dates)
+    slip_rows = slips.slip_rows(organization_id=org_id, plan_id=plan.pk)
+    slipped = slips.slip_summaries(slip_rows, dates)
+    baseline = agreement.newest_baseline(plan) if plan.agreed_at is not None else None
 
     people = {s.pk: s.name for s in stakeholders}
     milestones_by_pk = {m.pk: m for m in milestones}
+    milestone_of_task = {t.pk: t.milestone_id for t in tasks}
     titles = {t.pk: t.title for t in tasks}
     keys = {t.pk: str(t.public_id) for t in tasks}
     prerequisites: dict[int, list[str]] = {}
     dependants: dict[str, list[str]] = {}
-    for task_id, prerequisite_id in links:
+    lags: dict[int, dict[int, int]] = {}
+    for task_id, prerequisite_id, lag in links:
+        lags.setdefault(task_id, {})[prerequisite_id] = lag
         prerequisites.setdefault(task_id, []).append(titles.get(prerequisite_id, "?"))
         dependants.setdefault(keys.get(prerequisite_id, ""), []).append(keys.get(task_id, ""))
 
@@ -603,7 +644,22 @@ def plan_page_data(plan: Plan, *, activity_limit: int = ACTIVITY_ON_PAGE) -> dic
         **history,
         "confirm": confirm,
         **agreement.agreement_data(plan, milestones=milestones, tasks=tasks, stakeholders=stakeholders, dates=dates,
-                                   viewer=Side.SELLER),
+                                   viewer=Side.SELLER, baseline=baseline),
+        # The health badge and the slips panel, from the same rows (plans.health_text).
+        **health_text.context_from(
+            health_data.health_from(
+                plan, tasks=tasks, prerequisites=lags, today=today,
+                recent_slips=[(timezone.localdate(r.created_at), r.days) for r in slip_rows],
+                buyer_invited=any(p.invited for p in buyer_stakeholders),
+                buyer_last_visit=max((p.last_visit for p in buyer_stakeholders if p.last_visit), default=None),
+            ),
+            rescheduling.slip_totals_from(
+                slips=[(r.side, milestone_of_task.get(r.task_id), r.days, r.created_at) for r in slip_rows],
+                milestone_titles={m.pk: m.title for m in milestones}, baseline=baseline,
+                task_dues={t.public_id: t.due_date for t in tasks},
+            ),
+            target=plan.target_close_date,
+        ),
         # Names the page's partials test on every row or group, given here: a name missing from
         # the context costs a failed lookup (four exceptions) each time, ~1 ms over a page.
         # Views that render a partial on its own set them (plans.views._parts sets oob).

@@ -76,14 +76,20 @@ def task_propose_date(
     return slip
 
 
-def slip_summaries(*, organization_id: int, plan_id: int, dates) -> dict[int, list[dict]]:
-    """Each task's slips, newest first, keyed by task pk (one query for the whole plan)."""
-    slips: dict[int, list[dict]] = {}
-    rows = (
+def slip_rows(*, organization_id: int, plan_id: int) -> list:
+    """The plan's slips, newest first, as named rows (one query): task_id, days, reason,
+    actor_name, from_date, to_date, side, created_at."""
+    return list(
         Slip.objects.filter(organization_id=organization_id, plan_id=plan_id)
         .order_by("-created_at", "-id")
-        .values_list("task_id", "days", "reason", "actor_name", "from_date", "to_date", named=True)
+        .values_list("task_id", "days", "reason", "actor_name", "from_date", "to_date", "side", "created_at",
+                     named=True)
     )
+
+
+def slip_summaries(rows, dates) -> dict[int, list[dict]]:
+    """Each task's slips as the rows show them, in the order of `rows` (slip_rows), by task pk."""
+    slips: dict[int, list[dict]] = {}
     for row in rows:
         slips.setdefault(row.task_id, []).append({
             "days": row.days, "reason": row.reason, "by": row.actor_name,

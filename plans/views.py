@@ -17,14 +17,22 @@ from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from deals.access import get_deal_for_member
 from mapapp.concurrency import StaleEdit
 
 from . import (
-    access_requests, dependencies, engagement, health_text, live, plan_templates, rescheduling, selectors, services,
+    access_requests,
+    dependencies,
+    engagement,
+    live,
+    plan_templates,
+    rescheduling,
+    selectors,
+    services,
 )
 from .access import (
     get_milestone_for_member,
@@ -141,7 +149,7 @@ def _task_changed(request, task: Task, *, deleted: bool = False, status: int = 2
     """HTMX answer after a task changed: its row (or all groups, when it changed milestone),
     plus progress, history and its milestone's head out of band, and the rows that name it
     in their "after:" list."""
-    data = {**selectors.plan_page_data(task.plan), **health_text.page_context(task.plan)}
+    data = selectors.plan_page_data(task.plan)
     if groups_changed:
         return _fragment(request, data, "task-groups", "progress+oob", "open-steps+oob", "plan-health+oob",
                          "activity+oob", retarget="#task-groups")
@@ -227,7 +235,6 @@ def plan_detail(request: HttpRequest, plan_id) -> HttpResponse:
     stamp = live.plan_live_context(plan)  # first: see plans.live.plan_live_context
     return render(request, PAGE, {
         **selectors.plan_page_data(plan), **engagement.engagement_context(plan), **stamp,
-        **health_text.page_context(plan),
         "access_requests": access_requests.pending_requests(plan),
         # The CSRF field of every row's form, built once (rows fall back to {% csrf_token %}).
         "csrf_input": csrf_input(request),
@@ -629,7 +636,7 @@ def task_status(request: HttpRequest, task_id) -> HttpResponse:
             task.refresh_from_db()
             return _task_changed(request, task, status=409, note=note)
         data = selectors.plan_page_data(task.plan)
-        context = {**data, **health_text.page_context(task.plan), "page_alert": note}
+        context = {**data, "page_alert": note}
         return render(request, PAGE, context, status=409)
     if not request.htmx:
         return redirect(_plan_url(task.plan, f"task-{task.public_id}"))

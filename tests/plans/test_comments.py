@@ -89,10 +89,8 @@ def test_the_counts_cost_no_query_of_their_own(seller_client, plan, buyer, count
     # refresh stamp (plans.live), then plans.selectors.plan_page_data: 6 milestones, 7 tasks with
     # their comment counts, 8 dependency links, 9 stakeholders, 10 risks, 11 the latest activity,
     # 12 slips, 13 the files of all tasks, then 14 the engagement panel (plans.engagement) and
-    # 15 the pending access requests (plans.access_requests.pending_requests), then 16-20
-    # plans.health_data.plan_health (tasks, links, recent slips, buyer invited, last visits) and
-    # 21 slips summed (plans.rescheduling.slip_totals; none, so no milestone titles).
-    with django_assert_num_queries(21):
+    # 15 the pending access requests (plans.access_requests.pending_requests).
+    with django_assert_num_queries(15):
         response = seller_client.get(plan_url(plan))
     page = text(response)
     done = sum(1 for i in range(count) if i % 4 == 0)

@@ -114,3 +114,33 @@ def test_an_edit_refreshes_the_health_badge_out_of_band(seller_client, plan):
 def test_another_organization_sees_no_health(client, late_plan, outsider):
     client.force_login(outsider)
     assert client.get(reverse("plans:detail", kwargs={"plan_id": late_plan.public_id})).status_code == 404
+
+
+def test_the_page_computes_health_and_slips_from_its_own_rows_as_the_loaders_do(late_plan, buyer, seller):
+    """plans.selectors.plan_page_data builds the badge and the slips panel from the rows it
+    loads; plans.health_text.page_context loads them itself: the same answer, on a plan with
+    a buyer who was invited and came, slips on both sides, lags, and an agreed baseline."""
+    from plans import agreement, room_access, selectors
+    from plans.models import RoomVisit, Task
+
+    org = late_plan.organization
+    link, _url = room_access.buyer_invite(stakeholder=buyer, invited_by=seller)
+    RoomVisit.objects.create(organization=org, plan=late_plan, stakeholder=buyer, link=link,
+                             started_at=timezone.now() - datetime.timedelta(days=9),
+                             last_seen_at=timezone.now() - datetime.timedelta(days=9))
+    TaskDependency.objects.filter(task__plan=late_plan).update(lag_days=2)
+    security, legal = Task.objects.filter(plan=late_plan).order_by("due_date")
+    slips.slip_record(task=security, actor=Actor(stakeholder=buyer), from_date=security.due_date,
+                      to_date=security.due_date + datetime.timedelta(days=3), reason="Pen test late")
+    agreement.plan_accept(plan=late_plan, stakeholder=buyer, version=late_plan.version,
+                          seen=agreement.digest(agreement.take_snapshot(late_plan)))
+    late_plan.refresh_from_db()
+    slips.slip_record(task=legal, actor=Actor(user=seller), from_date=legal.due_date,
+                      to_date=legal.due_date + datetime.timedelta(days=2))
+    late_plan.refresh_from_db()
+    from_rows = selectors.plan_page_data(late_plan)
+    loaded = health_text.page_context(late_plan)
+    assert from_rows["health"] == loaded["health"]
+    assert from_rows["slip_panel"] == loaded["slip_panel"]
+    assert loaded["slip_panel"]["total"] == 5 and loaded["slip_panel"]["since_baseline"] is not None
+    assert loaded["health"]["level"] == "red"

@@ -86,7 +86,7 @@ def test_task_rows_show_owner_side_due_date_dependencies_and_internal_flag(selle
 
     page = text(seller_client.get(url("detail", plan)))
 
-    row = re.search(rf'<li id="task-{later.public_id}".*?</li>', page, re.S).group(0)
+    row = re.search(rf'<li id="task-{later.public_id}".*?</li>', page, re.DOTALL).group(0)
     assert "after: Send the questionnaire" in row
     assert "badge-internal" in row
     assert "badge-overdue" in row and "Jan. 1, 2020" in row
@@ -121,14 +121,13 @@ def test_the_plan_page_costs_the_same_queries_for_5_and_100_tasks(
     page_url = url("detail", plan)
     # 1 session, 2 user, 3 membership and organization (middleware), 4 the plan with its deal
     # (access check), 5 the live refresh stamp (plans.live), then plans.selectors.plan_page_data:
-    # 6 milestones, 7 tasks, 8 dependency links, 9 the deal's stakeholders, 10 risks, 11 the
-    # latest activity, 12 slips, 13 the files of all tasks (plans.attachments), then 14 the
-    # engagement panel (plans.engagement) and 15 the pending access requests
-    # (plans.access_requests.pending_requests), then the health badge and slips panel
-    # (plans.health_text.page_context): 16 tasks, 17 dependency links, 18 recent slips, 19 whether
-    # a buyer was invited, 20 buyers' last visits (plans.health_data.plan_health), 21 slips summed
-    # by side and milestone (plans.rescheduling.slip_totals; no slips, so no milestone titles).
-    with django_assert_num_queries(21):
+    # 6 milestones, 7 tasks, 8 dependency links, 9 the deal's stakeholders (with whether each was
+    # sent a room link and their last visit, for the health badge), 10 risks, 11 the latest
+    # activity, 12 slips, 13 the files of all tasks (plans.attachments), then 14 the engagement
+    # panel (plans.engagement) and 15 the pending access requests
+    # (plans.access_requests.pending_requests). The health badge, the projection and the slips
+    # panel come from the same rows (plans.health_data.health_from, rescheduling.slip_totals_from).
+    with django_assert_num_queries(15):
         response = seller_client.get(page_url)
     assert response.status_code == 200
     assert f"of {count} done" in text(response)
@@ -214,8 +213,8 @@ def test_a_stale_edit_without_htmx_is_a_409_page(seller_client, task, seller_act
 
 
 def test_an_edit_of_a_task_deleted_meanwhile_shows_what_was_typed(seller_client, task, monkeypatch):
-    from plans import services
     from mapapp.concurrency import StaleEdit
+    from plans import services
 
     def deleted(**kwargs):
         raise StaleEdit(None)
