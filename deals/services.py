@@ -60,6 +60,10 @@ def deal_create(*, organization: Organization, actor: Actor, data: dict, shared_
     return deal
 
 
+#: The deal's fields the buyer's room shows.
+ROOM_DEAL_FIELDS = frozenset({"name", "buyer_company"})
+
+
 @transaction.atomic
 def deal_update(*, deal: Deal, actor: Actor, version: int, data: dict, shared_with=None) -> dict:
     """Edit a deal against the version the editor saw. Closing it stamps closed_at."""
@@ -78,8 +82,15 @@ def deal_update(*, deal: Deal, actor: Actor, version: int, data: dict, shared_wi
             changed["shared_with"] = shares
     plan = Plan.objects.filter(deal=deal).first()
     if changed and plan is not None:
-        # Amount, stage and outcome are the seller's business: never shown in the buyer's room.
-        record(plan=plan, actor=actor, verb="updated", target=deal, changes=changed, internal=True)
+        # The deal's name and the buyer's company are on the room's page: a change to them is a
+        # change of the room (its live refresh and "what changed" see it). Amount, stage, outcome,
+        # owner and shares are the seller's business: never shown in the buyer's room.
+        shown = {k: v for k, v in changed.items() if k in ROOM_DEAL_FIELDS}
+        if shown:
+            record(plan=plan, actor=actor, verb="updated", target=deal, changes=shown)
+        internal = {k: v for k, v in changed.items() if k not in ROOM_DEAL_FIELDS}
+        if internal:
+            record(plan=plan, actor=actor, verb="updated", target=deal, changes=internal, internal=True)
     return changed
 
 

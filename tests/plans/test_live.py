@@ -178,6 +178,22 @@ def test_a_change_the_room_shows_moves_its_stamp(buyer_client, plan, deal, selle
     assert conditional(buyer_client, room_stamp_url(plan), etag2).status_code == 200
 
 
+def test_renaming_the_deal_moves_the_room_stamp_and_shows_in_what_changed(buyer_client, plan, deal, seller_actor):
+    """The deal's name and the buyer's company are on the room's page; its amount is not."""
+    from deals.services import deal_update
+    from plans.models import Activity
+
+    etag = etag_of(buyer_client, room_stamp_url(plan))
+    deal_update(deal=deal, actor=seller_actor, version=deal.version,
+                data={"name": "Northwind: analytics for all hubs", "amount": "999999.00"})
+    assert conditional(buyer_client, room_stamp_url(plan), etag).status_code == 200
+    shown = Activity.objects.get(plan=plan, target_type="deal", internal=False)
+    assert set(shown.changes) == {"name"}
+    assert set(Activity.objects.get(plan=plan, target_type="deal", internal=True).changes) == {"amount"}
+    body = buyer_client.get(reverse("plans:room", kwargs={"plan_id": plan.public_id})).content.decode()
+    assert "Northwind: analytics for all hubs" in body and "999999" not in body and "999,999" not in body
+
+
 def test_a_late_committing_change_still_moves_the_stamp(seller_client, plan, task, seller_actor):
     """Ids are handed out before commit: a change with a lower id and an earlier time that commits
     after a newer one must still move the stamp (the newest few ids, not only the highest)."""
