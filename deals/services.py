@@ -2,15 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mapapp.concurrency import bump_version, save_versioned
 from mapapp.models import Membership, Organization
+from mapapp.services import member_remove
 from plans.activity import Actor, record
 from plans.agreement import note_committed_change
-from plans.models import Plan
+from plans.models import Activity, Plan
 
 from .models import Deal, DealShare, Outcome, Stakeholder
 
@@ -139,3 +141,53 @@ def stakeholder_delete(*, stakeholder: Stakeholder, actor: Actor) -> None:
     if plan is not None and owned:
         # Their tasks lost their owner: a difference from the agreed version, if there is one.
         note_committed_change(plan, actor)
+
+
+# Members leaving ------------------------------------------------------------------------------
+
+def deals_owned(organization: Organization) -> dict[int, int]:
+    """How many deals each member owns, by user pk (one query)."""
+    return dict(
+        Deal.objects.filter(organization=organization).order_by().values("owner_id")
+        .annotate(n=Count("pk")).values_list("owner_id", "n")
+    )
+
+
+@transaction.atomic
+def member_leave(*, membership: Membership, actor: Actor, hand_over_to: Membership | None = None) -> int:
+    """Take a member out of the organization, handing the deals they own over to another member
+    first: a deal is never left to someone who can no longer open it. Their shares end with them.
+
+    Refused (ValidationError, nothing changed) when they own deals and nobody is named, or the
+    one named is not another member of the same organization; and, as for any removal, for the
+    last admin. Answers how many deals changed hands (each plan's history says so).
+    """
+    organization = membership.organization
+    owned = list(Deal.objects.select_for_update().filter(organization=organization, owner_id=membership.user_id))
+    if owned:
+        if hand_over_to is None:
+            raise ValidationError(ngettext(
+                "%(name)s owns %(count)d deal: choose who takes it over.",
+                "%(name)s owns %(count)d deals: choose who takes them over.", len(owned),
+            ) % {"name": membership.user, "count": len(owned)}, code="hand_over_needed")
+        if hand_over_to.organization_id != organization.pk or hand_over_to.pk == membership.pk:
+            raise ValidationError(_("Choose another member of the organization to take the deals over."),
+                                  code="hand_over_invalid")
+    member_remove(membership=membership)
+    DealShare.objects.filter(organization=organization, user_id=membership.user_id).delete()
+    if not owned:
+        return 0
+    new_owner = hand_over_to.user
+    # One version more: an editor open on one of these deals meets a stale edit, not a silent undo.
+    Deal.objects.filter(pk__in=[d.pk for d in owned]).update(owner=new_owner, version=F("version") + 1)
+    # The new owner no longer needs a share of what they own.
+    DealShare.objects.filter(organization=organization, user=new_owner, deal__in=owned).delete()
+    titles = {d.pk: d for d in owned}
+    Activity.objects.bulk_create([
+        Activity(organization=organization, plan=plan, actor_user=actor.user, actor_name=actor.name[:150],
+                 verb="updated", target_type="deal", target_id=titles[plan.deal_id].public_id,
+                 target_label=str(titles[plan.deal_id])[:300], internal=True,
+                 changes={"owner": [str(membership.user), str(new_owner)]})
+        for plan in Plan.objects.filter(organization=organization, deal__in=owned)
+    ])
+    return len(owned)

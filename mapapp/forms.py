@@ -100,6 +100,8 @@ class MemberRoleForm(forms.Form):
 
 class MemberRemoveForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
+    # The member who takes over the deals of the one leaving (by e-mail), when they own any.
+    hand_over_to = forms.EmailField(required=False)
 
 
 class OrganizationSwitchForm(forms.Form):

@@ -8,8 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from deals import services as deal_services
+from plans.activity import Actor
 
 from . import services
 from .forms import (
@@ -96,11 +100,16 @@ def members(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("members")
+    memberships = list(
+        Membership.objects.filter(organization=request.organization).select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    owned = deal_services.deals_owned(request.organization)
+    for m in memberships:
+        m.deal_count = owned.get(m.user_id, 0)
     context = {
         "form": form,
-        "memberships": Membership.objects.filter(organization=request.organization)
-        .select_related("user")
-        .order_by("user__name", "user__email"),
+        "memberships": memberships,
         "invitations": Invitation.objects.filter(
             organization=request.organization,
             accepted_at__isnull=True,
@@ -145,12 +154,20 @@ def member_remove(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     membership = _member_by_email(request, form.cleaned_data["email"])
+    successor = form.cleaned_data["hand_over_to"]
     try:
-        services.member_remove(membership=membership)
+        handed = deal_services.member_leave(
+            membership=membership, actor=Actor(user=request.user),
+            hand_over_to=_member_by_email(request, successor) if successor else None,
+        )
     except ValidationError as error:
         messages.error(request, _message(error))
         return redirect("members")
     messages.success(request, _("%(name)s was removed from the organization.") % {"name": membership.user})
+    if handed:
+        messages.info(request, ngettext(
+            "%(count)d deal now belongs to %(name)s.", "%(count)d deals now belong to %(name)s.", handed,
+        ) % {"count": handed, "name": successor})
     if membership.user_id == request.user.pk:
         request.session.pop(SESSION_KEY, None)
         return redirect("home")

@@ -345,6 +345,41 @@ def test_admin_changes_a_role_and_removes_a_member(client, acme, ada, sam):
     assert User.objects.filter(pk=sam.pk).exists()
 
 
+def test_a_member_who_owns_deals_leaves_only_once_someone_takes_them_over(client, acme, ada, sam):
+    from deals.models import Deal, DealShare
+    from plans.models import Activity
+    from tests import factories
+
+    otto = make_member(acme, Role.SELLER, "otto@acme.test", "Otto")
+    deals = [factories.DealFactory(organization=acme, owner=sam) for _ in range(3)]
+    plan = factories.PlanFactory(deal=deals[0], organization=acme)
+    DealShare.objects.create(organization=acme, deal=deals[1], user=otto)  # Otto's share ends: he owns it
+    kept = factories.DealFactory(organization=acme, owner=otto)
+    DealShare.objects.create(organization=acme, deal=kept, user=sam)  # Sam's share ends with him
+    client.force_login(ada)
+
+    page = client.get(reverse("members")).content.decode()
+    assert "Owns 3 deals; hand them over to" in page
+    refused = client.post(reverse("member-remove"), {"email": "sam@acme.test"}, follow=True)
+    assert "owns 3 deals: choose who takes them over." in refused.content.decode()
+    assert Membership.objects.filter(user=sam).exists()
+    to_self = client.post(reverse("member-remove"), {"email": "sam@acme.test", "hand_over_to": "sam@acme.test"},
+                          follow=True)
+    assert "Choose another member" in to_self.content.decode() and Membership.objects.filter(user=sam).exists()
+    stranger = client.post(reverse("member-remove"), {"email": "sam@acme.test", "hand_over_to": "rita@rival.test"})
+    assert stranger.status_code == 404 and Membership.objects.filter(user=sam).exists()
+
+    done = client.post(reverse("member-remove"), {"email": "sam@acme.test", "hand_over_to": "otto@acme.test"},
+                       follow=True)
+    assert "3 deals now belong to otto@acme.test." in done.content.decode()
+    assert not Membership.objects.filter(user=sam).exists()
+    assert set(Deal.objects.filter(owner=otto).values_list("pk", flat=True)) == {d.pk for d in deals} | {kept.pk}
+    assert all(d.version == 2 for d in Deal.objects.filter(pk__in=[d.pk for d in deals]))
+    assert not DealShare.objects.filter(organization=acme).exists()
+    history = Activity.objects.get(plan=plan, target_type="deal")
+    assert history.changes == {"owner": [str(sam), str(otto)]} and history.internal
+
+
 def test_the_last_admin_cannot_be_removed_or_demoted(client, acme, ada, sam):
     client.force_login(ada)
 
