@@ -291,6 +291,13 @@ FLAGSHIP_TASKS = [
      TaskStatus.NOT_STARTED, ["signature"], "", False, ""),
 ]
 
+# Business days of work per flagship task: what the projection and the timeline count with.
+FLAGSHIP_DURATIONS = {
+    "workshop": 1, "samples": 3, "deepdive": 2, "archdoc": 5, "pov": 10, "questionnaire": 5, "soc2": 2,
+    "secreview": 8, "roi": 5, "cfo": 1, "budget": 3, "supplier": 5, "discount": 2, "proposal": 3, "legal": 8,
+    "execcall": 1, "signature": 1, "kickoff": 2,
+}
+
 FLAGSHIP_RISKS = [
     ("Security review slips: the SOC 2 bridge letter for the last quarter is not issued yet", 4, 4,
      "Auditor asked for the letter; a management assertion letter is offered to Daniel in the meantime.",
@@ -388,8 +395,11 @@ def _build_flagship(organization: Organization, users: dict[str, User], replay: 
             tasks[key] = task_create(
                 plan=plan, actor=jonas, title=title, milestone=milestones[m], side=side, owner=people[owner],
                 due_date=days(due), internal=internal, description=description,
-                depends_on=[tasks[d] for d in deps],
+                depends_on=[tasks[d] for d in deps], duration_days=FLAGSHIP_DURATIONS[key],
             )
+        # The signature is the decision: the projected decision date is when it can happen.
+        Plan.objects.filter(pk=plan.pk).update(decision_task=tasks["signature"])
+        plan.decision_task = tasks["signature"]
         for description, probability, impact, mitigation, owner, status in FLAGSHIP_RISKS:
             risk_create(plan=plan, actor=jonas, description=description, probability=probability, impact=impact,
                         mitigation=mitigation, owner=people[owner], status=status)
