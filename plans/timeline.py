@@ -259,16 +259,18 @@ def timeline_data(plan: Plan, *, room: bool = False, today: Date | None = None) 
         groups.append({"title": _("Other items"), "target": "", "diamond": "", "span": "", "complete": False,
                        "late": False, "tasks": rows_by_milestone[None]})
 
-    def marker(kind: str, label: str, day: Date) -> dict:
+    def marker(kind: str, label: str, day: Date, late: bool = False) -> dict:
         # Past the middle of the track, the label reads leftwards from its line (never off the edge).
-        return {"kind": kind, "label": label, "date": dates(day), "style": axis.at(day), "end": axis.middle(day) > 50}
+        return {"kind": kind, "label": label, "date": dates(day), "style": axis.at(day), "end": axis.middle(day) > 50,
+                "late": late}
 
     markers = [marker("today", _("Today"), today)]
     if plan.target_close_date:
         markers.append(marker("target", _("Target decision"), plan.target_close_date))
     projected = health.projected_close_date
     if projected and projected != plan.target_close_date:
-        markers.append(marker("projected", _("Projected decision"), projected))
+        markers.append(marker("projected", _("Projected decision"), projected,
+                              late=bool(plan.target_close_date and projected > plan.target_close_date)))
     if room:
         # The buyer never learns the titles of internal tasks, on the critical path or not.
         shown = {t.pk for t in tasks}

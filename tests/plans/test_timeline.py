@@ -133,7 +133,7 @@ def test_the_projection_and_critical_path_match_the_hand_calculation(small_plan)
     assert [t for t, r in rows.items() if r["critical"]] == ["Security review", "Legal review", "Decision"]
     assert "projected to finish Nov. 27, 2026, 2 business days late" in rows["Security review"]["text"]
     assert rows["Reference call"]["projected"] == ""  # 23–24 Nov: before its due date
-    assert [m["kind"] for m in data["markers"]] == ["today", "target", "projected"]
+    assert [(m["kind"], m["late"]) for m in data["markers"]] == [("today", False), ("target", False), ("projected", True)]
 
 
 def test_milestones_group_their_tasks_by_start_and_flag_a_late_target(small_plan):
