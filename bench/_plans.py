@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from deals.models import Deal, DecisionRole, Side
 from deals.services import deal_create, stakeholder_create
-from mapapp.models import Organization, User
+from mapapp.models import Membership, Organization, Role, User
 from plans import room_access, scheduling
 from plans.activity import Actor
 from plans.models import Milestone, Plan, Task, TaskDependency, TaskSide, TaskStatus
@@ -132,3 +132,16 @@ def open_room(plan: Plan, seller: User) -> tuple[Client, str]:
     # every view of a visit but its first does.
     client.get(response["Location"])
     return client, response["Location"]
+
+
+def seller_with_plans(sizes=(5, 60, 100)) -> tuple[User, dict[int, Plan]]:
+    """A seller of a new organization and a plan of each size (build_plan), every tenth task of
+    each internal to the seller: the data of the plan, room and timeline benches."""
+    organization = Organization.objects.create(name="Bench Vendor")
+    seller = User.objects.create_user("seller@bench.example", "x", name="Sam Seller")
+    Membership.objects.create(organization=organization, user=seller, role=Role.SELLER)
+    plans = {n: build_plan(organization, seller, n, str(n)) for n in sizes}
+    for plan in plans.values():
+        ids = list(Task.objects.filter(plan=plan).order_by("pk").values_list("pk", flat=True))
+        Task.objects.filter(pk__in=ids[9::10]).update(internal=True)
+    return seller, plans

@@ -18,23 +18,14 @@ import harness
 
 harness.setup("room_page")
 
-from _plans import build_plan, open_room
+from _plans import open_room, seller_with_plans
 from django.db import connection
 from django.test import Client
 
-from mapapp.models import Membership, Organization, Role, User
-from plans.models import Task
-
 
 def run() -> None:
-    organization = Organization.objects.create(name="Bench Vendor")
-    seller = User.objects.create_user("seller@bench.example", "x", name="Sam Seller")
-    Membership.objects.create(organization=organization, user=seller, role=Role.SELLER)
     started = time.perf_counter()
-    plans = {n: build_plan(organization, seller, n, str(n)) for n in (5, 60, 100)}
-    for plan in plans.values():
-        ids = list(Task.objects.filter(plan=plan).order_by("pk").values_list("pk", flat=True))
-        Task.objects.filter(pk__in=ids[9::10]).update(internal=True)
+    seller, plans = seller_with_plans()
     built = time.perf_counter() - started
     harness.analyze()
 
