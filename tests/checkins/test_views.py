@@ -60,6 +60,8 @@ def test_a_member_previews_the_rooms_agenda(seller_client, plan, small_plan):
     html = seller_client.get(url("room-agenda", plan)).content.decode()
     assert "Preview: this is what the buyer sees." in html
     assert "Security review" in html and "Discount approval" not in html
+    # Members write notes on the plan's agenda page, not as the buyer.
+    assert url("room-notes", plan) not in html and "Mark held" not in html
 
 
 def test_the_plan_page_and_the_room_link_to_the_agenda(seller_client, client, plan, buyer, seller):

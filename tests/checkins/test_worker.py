@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 from celery.signals import task_postrun
 from django.core import mail as outbox
+from kombu import pools
 from django.db import connections
 from django.utils import timezone
 
@@ -30,11 +31,11 @@ def _close_connections(**kwargs):
 
 
 def _reset_connections():
-    # Connections made for the broker URL before are dropped; the next use opens new ones.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Connection pools made for the broker URL before are dropped (kombu keeps them in a
+    # registry of its own); the next use opens new ones for the broker configured now.
+    app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture
