@@ -17,7 +17,6 @@ version (internal items marked) and a link to the agenda page.
 from __future__ import annotations
 
 import datetime
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,8 +33,6 @@ from plans.models import Plan, PlanStatus, RoomLink
 
 from . import agenda as agendas
 from .models import AgendaMail, CheckIn
-
-log = logging.getLogger(__name__)
 
 #: The recipient's local hour from which the day-before agenda goes out.
 MORNING_HOUR = 8

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from mapapp.concurrency import StaleEdit
@@ -144,8 +145,6 @@ def hold(request: HttpRequest, plan_id) -> HttpResponse:
 
 
 def _date(value) -> str:
-    from django.utils import formats
-
     return formats.date_format(value, "DATE_FORMAT")
 
 

@@ -215,3 +215,20 @@ def test_get_only_and_post_only_urls(seller_client, plan, small_plan):
     assert seller_client.get(url("notes", plan)).status_code == 405
     assert seller_client.get(url("hold", plan)).status_code == 405
     assert timezone.localdate()  # the page's "today" is the member's
+
+
+@pytest.mark.parametrize("name", ["agenda", "room-agenda"])
+def test_the_pages_cost_the_same_queries_for_a_small_and_a_big_plan(seller_client, plan, small_plan, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_agenda import _grow
+
+    counts = []
+    for size in (0, 100):
+        if size:
+            _grow(plan, size)
+        with CaptureQueriesContext(connection) as queries:
+            assert seller_client.get(url(name, plan)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
