@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapapp.settings")
 
@@ -8,5 +9,8 @@ app = Celery("mapapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic schedules live here, each with when it runs (none yet).
-app.conf.beat_schedule = {}
+# Periodic schedules live here, each with when it runs.
+app.conf.beat_schedule = {
+    # Every 15 minutes: check-in agendas due in their recipients' morning (checkins.mail).
+    "checkin-agendas": {"task": "checkins.tasks.sweep_checkin_agendas", "schedule": crontab(minute="*/15")},
+}

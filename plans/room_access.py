@@ -223,6 +223,7 @@ class BuyerSessionMiddleware:
     not a login redirect. A buyer sees one deal room and nothing else."""
 
     PUBLIC_URL_NAMES = frozenset({"home", "login", "logout", "signup", "invitation-accept"})
+    ROOM_NAMESPACES = frozenset({"plans", "checkins"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -235,7 +236,8 @@ class BuyerSessionMiddleware:
         if match is None or request.user.is_authenticated:
             return
         name = match.url_name or ""
-        if match.namespace == "plans" and name.startswith("room"):
+        # The room's pages, in plans and in the apps that add to the room (checkins): room, room-*.
+        if match.namespace in self.ROOM_NAMESPACES and name.startswith("room"):
             return
         if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:
             return

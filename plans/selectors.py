@@ -370,6 +370,10 @@ def _verb_sentence(verb: str) -> str:
         return _("{actor} accepted {type} “{target}”")
     if verb == "confirmed":
         return _("{actor} confirmed the changes to {type} “{target}”")
+    if verb == "checkin_held":  # checkins.services
+        return _("{actor} held the check-in of {type} “{target}”")
+    if verb == "checkin_notes":
+        return _("{actor} wrote the check-in notes of {type} “{target}”")
     return "{actor} " + verb + " {type} “{target}”"
 
 

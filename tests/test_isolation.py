@@ -157,13 +157,21 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
 PREVIEW_READABLE = {
     "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
     "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp", "plans:room-timeline",
+    "checkins:room-agenda",
 }
+# Apps whose room-* URLs are the deal room's (plans.room_access.BuyerSessionMiddleware.ROOM_NAMESPACES).
+ROOM_NAMESPACES = room_access.BuyerSessionMiddleware.ROOM_NAMESPACES
+
+
+def is_room_url(url_name: str) -> bool:
+    namespace, _, name = url_name.rpartition(":")
+    return namespace in ROOM_NAMESPACES and name.startswith("room-")
 
 
 def buyer_only(url_name: str) -> bool:
     """The buyer's edits in the room (plans.room_edits, the champion's decisions): for the room's
     own buyer session only; members, who preview the room, edit on the plan page and get 404 there."""
-    return url_name.startswith("plans:room-") and url_name not in PREVIEW_READABLE
+    return is_room_url(url_name) and url_name not in PREVIEW_READABLE
 
 
 def open_own_room(client, buyer, seller) -> None:
@@ -184,7 +192,7 @@ def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects,
     assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin or buyer"
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if n.startswith("plans:room-")))
+@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if is_room_url(n)))
 def test_members_cannot_post_as_the_buyer(client, url_name, victim_objects, org, admin, buyer, seller):
     """A member previewing the room cannot act as the buyer, even with the buyer's room session
     in the same browser: the buyer's edit URLs answer 404, the preview's buttons 403; nothing changes."""
