@@ -12,10 +12,12 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from exports.models import Export
 from mapapp.models import Invitation
 from plans import attachments, plan_templates, room_access
 from plans.activity import Actor
@@ -76,7 +78,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
         task=task, actor=Actor(user=seller), upload=SimpleUploadedFile("architecture.pdf", b"%PDF-1.7\n%victim\n")
     )
     template = plan_templates.template_from_plan(plan=plan, name="Our secret playbook", actor=Actor(user=seller))
-    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template]
+    # A finished buyer's copy: its download answers its own admin and the room's buyer.
+    export = Export.objects.create(organization=org, plan=plan, audience="buyer", status="done", requested_by_user=seller)
+    export.file.save("plan.pdf", ContentFile(b"%PDF-1.7\n%victim export\n"))
+    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template, export]
     return {type(o): o for o in objects}
 
 
@@ -150,20 +155,27 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     assert fingerprint(org) == before
 
 
+def is_room_url(url_name: str) -> bool:
+    """A deal-room URL: named room-* in one of the namespaces BuyerSessionMiddleware lets through."""
+    namespace, _sep, name = url_name.rpartition(":")
+    return namespace in room_access.BuyerSessionMiddleware.ROOM_NAMESPACES and name.startswith("room-")
+
+
 # Room URLs a member previewing the room may reach too: the files of the tasks it shows, the
-# agreement card, the live-refresh stamp and the timeline. What the preview shows as buttons (upload, delete, accept, confirm) answers a
+# agreement card, the live-refresh stamp, the timeline and the buyer's PDF exports. What the preview shows as buttons (upload, delete, accept, confirm) answers a
 # member 403 with a sentence pointing to the plan page (tests/plans/test_attachments.py,
 # test_agreement.py), and changes nothing (test_members_cannot_post_as_the_buyer).
 PREVIEW_READABLE = {
     "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
     "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp", "plans:room-timeline",
+    "exports:room-plan-export-create", "exports:room-export", "exports:room-export-download",
 }
 
 
 def buyer_only(url_name: str) -> bool:
     """The buyer's edits in the room (plans.room_edits, the champion's decisions): for the room's
     own buyer session only; members, who preview the room, edit on the plan page and get 404 there."""
-    return url_name.startswith("plans:room-") and url_name not in PREVIEW_READABLE
+    return is_room_url(url_name) and url_name not in PREVIEW_READABLE
 
 
 def open_own_room(client, buyer, seller) -> None:
@@ -184,7 +196,7 @@ def test_object_urls_exist_for_their_own_admin(client, url_name, victim_objects,
     assert status != 404 and status < 500, f"GET {url} answered {status} to its own admin or buyer"
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if n.startswith("plans:room-")))
+@pytest.mark.parametrize("url_name", sorted(n for n in object_url_names() if is_room_url(n)))
 def test_members_cannot_post_as_the_buyer(client, url_name, victim_objects, org, admin, buyer, seller):
     """A member previewing the room cannot act as the buyer, even with the buyer's room session
     in the same browser: the buyer's edit URLs answer 404, the preview's buttons 403; nothing changes."""
@@ -211,7 +223,7 @@ def url_names_without_object_ids():
     for name, kwargs in _walk(get_resolver().url_patterns):
         if kwargs - NOT_OBJECT_KWARGS or name in public:
             continue
-        if name.startswith("plans:room"):
+        if name.startswith("plans:room") or is_room_url(name):
             continue
         yield name
 
