@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.models.PlanStatus",
         "HealthEnum": "plans.api.serializers.HEALTH_LEVELS",
         "DecisionRoleEnum": "deals.models.DecisionRole",
+        "ExportStatusEnum": "exports.models.ExportStatus",
+        "ExportAudienceEnum": "exports.models.Audience",
     },
 }
 
