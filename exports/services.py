@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -111,3 +113,20 @@ def export_fail(*, export: Export, message: str) -> None:
     Export.objects.filter(pk=export.pk).exclude(status=ExportStatus.DONE).update(
         status=ExportStatus.FAILED, error=message, finished_at=timezone.now()
     )
+
+
+@receiver(post_delete, sender=Export, dispatch_uid="export-file-cleanup")
+def _remove_stored_file(sender, instance: Export, **kwargs) -> None:
+    # Also for cascades (a deleted plan): its PDFs go with it, once the deletion commits.
+    name = instance.file.name
+    if not name:
+        return
+    storage = instance.file.storage
+
+    def remove():
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove export file %s", name)
+
+    transaction.on_commit(remove)

@@ -207,3 +207,12 @@ def test_a_member_previewing_the_room_cannot_export_as_the_buyer(client, plan, s
 def test_a_download_of_an_unfinished_export_is_404(seller_client, plan, seller):
     export = Export.objects.create(organization=plan.organization, plan=plan, requested_by_user=seller)
     assert seller_client.get(download_url(export)).status_code == 404
+
+
+def test_deleting_an_export_removes_its_file(plan, django_capture_on_commit_callbacks):
+    export = finished(plan)
+    storage, name = export.file.storage, export.file.name
+    assert name.startswith(f"exports/{plan.organization.public_id}/") and storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        export.delete()
+    assert not storage.exists(name)

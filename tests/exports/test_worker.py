@@ -19,6 +19,15 @@ BROKER_URL = "redis://127.0.0.1:6379/11"
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def _fresh_pools() -> None:
+    """Forget the connection and producer pools (made for whichever broker URL was set when an
+    earlier test first sent something), as Celery does after a fork."""
+    for pool in (celery_app._pool, celery_app.amqp._producer_pool):
+        if pool is not None:
+            pool.force_close_all()
+    celery_app._after_fork()
+
+
 @pytest.fixture
 def real_worker():
     """Tasks go through Redis for this test only; the worker consumes the `pdf` queue only, so
@@ -26,15 +35,13 @@ def real_worker():
     redis.Redis.from_url(BROKER_URL).flushdb()
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=BROKER_URL, task_always_eager=False)
-    celery_app._pool = None  # the producer pool is made for a broker URL: a fresh one for this one
+    _fresh_pools()
     try:
         with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=["pdf"],
                           shutdown_timeout=30):
             yield
     finally:
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        celery_app._pool = None
+        _fresh_pools()
         celery_app.conf.update(saved)
 
 
