@@ -54,9 +54,10 @@ def run() -> None:
             render.document_data(plan, audience="seller")
         queries[n] = len(captured)
         for audience in ("buyer", "seller"):
-            html_s, html = timed(lambda: render.render_html(plan, audience=audience, language="en"))
+            html_s, html = timed(lambda p=plan, a=audience: render.render_html(p, audience=a, language="en"))
             render.render_pdf(plan, audience=audience, language="en")  # warm-up (fonts, CSS)
-            runs = [timed(lambda: render.render_pdf(plan, audience=audience, language="en")) for _ in range(RUNS)]
+            runs = [timed(lambda p=plan, a=audience: render.render_pdf(p, audience=a, language="en"))
+                    for _ in range(RUNS)]
             seconds = statistics.median(r[0] for r in runs)
             data, pages = runs[-1][1]
             print(f"{n} tasks, {audience}'s copy: {seconds:.2f} s to render ({html_s * 1000:.0f} ms of it the HTML, "
