@@ -8,7 +8,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone, translation
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 #: At most this many exports of one plan waiting or rendering at once: a double click or a
 #: script that keeps posting gets the export already under way.
 PENDING_PER_PLAN = 3
+#: Renders started for one export before it is given up: a render that kills its worker
+#: (out of memory, say) is redelivered by acks_late/reject_on_worker_lost, but not forever.
+MAX_ATTEMPTS = 3
 
 
 def _language_of(actor: Actor) -> str:
@@ -78,16 +82,24 @@ def _readable(error: Exception) -> str:
 def export_render(*, export: Export) -> Export:
     """Render the export's PDF and store it per organization; marks it running, then done
     (with size and pages) or failed (with a readable error). Does nothing to an export that
-    is already done. Database errors are not caught: the task retries them."""
+    is already done; gives up (failed) on one whose renders were started MAX_ATTEMPTS times
+    already. Database errors are not caught: the task retries them."""
     if export.status == ExportStatus.DONE:
         return export
+    if export.attempts >= MAX_ATTEMPTS:
+        with translation.override(export.language):
+            export_fail(export=export, message=_("The PDF could not be made after several tries. Try again later."))
+        export.refresh_from_db()
+        return export
     Export.objects.filter(pk=export.pk).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now(), attempts=export.attempts + 1, error=""
+        status=ExportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, error=""
     )
     export.refresh_from_db()
     plan = Plan.objects.select_related("deal", "organization").get(pk=export.plan_id, organization_id=export.organization_id)
     try:
         pdf, pages = render.render_pdf(plan, audience=export.audience, language=export.language)
+    except (OperationalError, InterfaceError):
+        raise  # transient: the task retries with backoff
     except Exception as error:  # any rendering error: the person gets a sentence and a retry button
         logger.exception("export %s failed to render", export.public_id)
         export.status = ExportStatus.FAILED

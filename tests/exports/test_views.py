@@ -216,3 +216,24 @@ def test_deleting_an_export_removes_its_file(plan, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         export.delete()
     assert not storage.exists(name)
+
+
+def test_an_export_whose_worker_keeps_dying_is_given_up(plan, seller):
+    # Redelivered after each lost worker (acks_late): the attempts count says when to stop.
+    export = Export.objects.create(organization=plan.organization, plan=plan, requested_by_user=seller,
+                                   status=ExportStatus.RUNNING, attempts=services.MAX_ATTEMPTS)
+    tasks.render_export.apply(kwargs={"organization_id": plan.organization_id, "export_id": export.pk})
+    export.refresh_from_db()
+    assert export.status == "failed" and "several tries" in export.error and not export.file
+
+
+def test_a_database_error_while_rendering_is_left_to_the_retry(plan, seller, monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(render, "render_pdf", down)
+    export = Export.objects.create(organization=plan.organization, plan=plan, requested_by_user=seller)
+    with pytest.raises(OperationalError):
+        services.export_render(export=export)
+    export.refresh_from_db()
+    assert export.status == "running" and export.attempts == 1  # not failed: the task tries again
