@@ -36,6 +36,7 @@ from .models import Audience
 BASE_URL = "https://mapapp.invalid/"
 STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 TEMPLATE = "exports/plan.html"
+STYLESHEET = "exports/print.css"
 
 
 class FetchRefused(ValueError):
@@ -238,6 +239,7 @@ def document_data(plan: Plan, *, audience: str, today: datetime.date | None = No
             "description": r.description, "score": r.score, "status": risk_labels.get(r.status, r.status),
             "owner": r.owner.name if r.owner else "", "mitigation": r.mitigation,
         } for r in risks],
+        "stylesheet_url": f"{BASE_URL.rstrip('/')}{STATIC_PREFIX}{STYLESHEET}",
         "page_words": {
             "page": _css_string(_("Page")), "of": _css_string(_("of")),
         },

@@ -140,3 +140,14 @@ def test_a_weasyprint_fetcher_refuses_an_external_url():
     fetcher = render.url_fetcher()
     with pytest.raises(render.FetchRefused):
         fetcher("http://example.com/x.png")
+
+
+def test_a_worker_without_collected_static_files_still_styles_the_pdf(full_plan, settings, monkeypatch):
+    # Production keeps a manifest of hashed names that only the web container collects.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    asked = []
+    original = render.static_url_fetcher
+    monkeypatch.setattr(render, "static_url_fetcher", lambda url: asked.append(url) or original(url))
+    data, _pages = render.render_pdf(full_plan, audience=Audience.BUYER, language="en")
+    assert data.startswith(b"%PDF") and [u for u in asked if u.endswith("/static/exports/print.css")]
