@@ -5,6 +5,7 @@ the export inside its organization and stores the PDF."""
 
 import time
 
+import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -20,11 +21,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _fresh_pools() -> None:
-    """Forget the connection and producer pools (made for whichever broker URL was set when an
-    earlier test first sent something), as Celery does after a fork."""
-    for pool in (celery_app._pool, celery_app.amqp._producer_pool):
-        if pool is not None:
-            pool.force_close_all()
+    """Forget every broker connection and producer pool (made for whichever broker URL was set
+    when something was first sent), as Celery and kombu do after a fork: the next send makes
+    new ones for the broker URL then set. Closing only ours would leave closed pools in kombu's
+    registry for the next test that sends."""
+    kombu.pools.reset()
     celery_app._after_fork()
 
 
