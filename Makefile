@@ -56,11 +56,12 @@ browser: ## install Debian's Chromium for the browser tests (root only; never do
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "==> browser: installing Debian chromium and fonts"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-cjk; \
+	  apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-cjk \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; \
 	else \
 	  echo "==> browser: /usr/bin/chromium is missing and this is not root, so it cannot be installed here."; \
 	  echo "    The browser tests (tests/e2e) will be SKIPPED. To run them:"; \
-	  echo "    sudo apt-get install -y chromium fonts-dejavu-core fonts-noto-cjk"; \
+	  echo "    sudo apt-get install -y chromium fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
 	fi
 
 services: $(STAMP) ## check that PostgreSQL and Redis answer (as the tests will reach them)

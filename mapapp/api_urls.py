@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from deals.api import StakeholderInviteView
+from exports.api import ExportDetailView, PlanExportCreateView
 from plans.api.views import DealPlanCreateView, PlanDetailView, PlanListView, TaskRescheduleView
 
 app_name = "api"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("v1/deals/<uuid:deal_id>/plan/", DealPlanCreateView.as_view(), name="deal-plan"),
     path("v1/plans/", PlanListView.as_view(), name="plan-list"),
     path("v1/plans/<uuid:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),
+    path("v1/plans/<uuid:plan_id>/exports/", PlanExportCreateView.as_view(), name="plan-exports"),
+    path("v1/exports/<uuid:export_id>/", ExportDetailView.as_view(), name="export-detail"),
     path("v1/tasks/<uuid:task_id>/reschedule/", TaskRescheduleView.as_view(), name="task-reschedule"),
     path("v1/stakeholders/<uuid:stakeholder_id>/invite/", StakeholderInviteView.as_view(), name="stakeholder-invite"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "deals",
     "plans",
     "checkins",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.models.PlanStatus",
         "HealthEnum": "plans.api.serializers.HEALTH_LEVELS",
         "DecisionRoleEnum": "deals.models.DecisionRole",
+        "ExportStatusEnum": "exports.models.ExportStatus",
+        "ExportAudienceEnum": "exports.models.Audience",
     },
 }
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("", include("plans.urls")),
     path("", include("checkins.urls")),
+    path("", include("exports.urls")),
 ]

@@ -223,7 +223,8 @@ class BuyerSessionMiddleware:
     not a login redirect. A buyer sees one deal room and nothing else."""
 
     PUBLIC_URL_NAMES = frozenset({"home", "login", "logout", "signup", "invitation-accept"})
-    ROOM_NAMESPACES = frozenset({"plans", "checkins"})
+    # Apps whose room-* URLs serve the deal room (each checks the session's link itself).
+    ROOM_NAMESPACES = frozenset({"plans", "checkins", "exports"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -236,7 +237,7 @@ class BuyerSessionMiddleware:
         if match is None or request.user.is_authenticated:
             return
         name = match.url_name or ""
-        # The room's pages, in plans and in the apps that add to the room (checkins): room, room-*.
+        # The room's pages, in plans and in the apps that add to the room (checkins, exports): room, room-*.
         if match.namespace in self.ROOM_NAMESPACES and name.startswith("room"):
             return
         if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:

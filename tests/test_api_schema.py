@@ -13,6 +13,8 @@ DOCUMENTED = {
     ("/api/v1/plans/{plan_id}/", "get"): {"200", "403", "404"},
     ("/api/v1/deals/{deal_id}/plan/", "post"): {"201", "400", "403", "404", "409"},
     ("/api/v1/tasks/{task_id}/reschedule/", "post"): {"200", "400", "403", "404", "409"},
+    ("/api/v1/plans/{plan_id}/exports/", "post"): {"201", "400", "403", "404"},
+    ("/api/v1/exports/{export_id}/", "get"): {"200", "403", "404"},
 }
 
 

@@ -12,10 +12,12 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from exports.models import Export
 from mapapp.models import Invitation
 from plans import attachments, plan_templates, room_access
 from plans.activity import Actor
@@ -76,7 +78,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
         task=task, actor=Actor(user=seller), upload=SimpleUploadedFile("architecture.pdf", b"%PDF-1.7\n%victim\n")
     )
     template = plan_templates.template_from_plan(plan=plan, name="Our secret playbook", actor=Actor(user=seller))
-    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template]
+    # A finished buyer's copy: its download answers its own admin and the room's buyer.
+    export = Export.objects.create(organization=org, plan=plan, audience="buyer", status="done", requested_by_user=seller)
+    export.file.save("plan.pdf", ContentFile(b"%PDF-1.7\n%victim export\n"))
+    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template, export]
     return {type(o): o for o in objects}
 
 
@@ -150,22 +155,23 @@ def test_object_urls_answer_404_to_others_and_change_nothing(
     assert fingerprint(org) == before
 
 
+def is_room_url(url_name: str) -> bool:
+    """A deal-room URL: named room-* in one of the namespaces BuyerSessionMiddleware lets through."""
+    namespace, _sep, name = url_name.rpartition(":")
+    return namespace in room_access.BuyerSessionMiddleware.ROOM_NAMESPACES and name.startswith("room-")
+
+
 # Room URLs a member previewing the room may reach too: the files of the tasks it shows, the
-# agreement card, the live-refresh stamp and the timeline. What the preview shows as buttons (upload, delete, accept, confirm) answers a
+# agreement card, the live-refresh stamp, the timeline, the check-in agenda and the buyer's PDF
+# exports. What the preview shows as buttons (upload, delete, accept, confirm, export) answers a
 # member 403 with a sentence pointing to the plan page (tests/plans/test_attachments.py,
 # test_agreement.py), and changes nothing (test_members_cannot_post_as_the_buyer).
 PREVIEW_READABLE = {
     "plans:room-task-attachments", "plans:room-attachment", "plans:room-attachment-delete",
     "plans:room-agreement", "plans:room-accept", "plans:room-confirm", "plans:room-stamp", "plans:room-timeline",
     "checkins:room-agenda",
+    "exports:room-plan-export-create", "exports:room-export", "exports:room-export-download",
 }
-# Apps whose room-* URLs are the deal room's (plans.room_access.BuyerSessionMiddleware.ROOM_NAMESPACES).
-ROOM_NAMESPACES = room_access.BuyerSessionMiddleware.ROOM_NAMESPACES
-
-
-def is_room_url(url_name: str) -> bool:
-    namespace, _, name = url_name.rpartition(":")
-    return namespace in ROOM_NAMESPACES and name.startswith("room-")
 
 
 def buyer_only(url_name: str) -> bool:
@@ -219,7 +225,7 @@ def url_names_without_object_ids():
     for name, kwargs in _walk(get_resolver().url_patterns):
         if kwargs - NOT_OBJECT_KWARGS or name in public:
             continue
-        if name.startswith("plans:room"):
+        if name.startswith("plans:room") or is_room_url(name):
             continue
         yield name
 
