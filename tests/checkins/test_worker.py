@@ -5,53 +5,25 @@ import datetime
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
-from celery.signals import task_postrun
 from django.core import mail as outbox
-from kombu import pools
-from django.db import connections
 from django.utils import timezone
 
 from checkins.models import AgendaMail
 from checkins.tasks import sweep_checkin_agendas
-from mapapp.celery import app
 from plans.models import Cadence
 from tests import factories
+from tests.celery_worker import real_worker
 
 BROKER = "redis://127.0.0.1:6379/13"
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _close_connections(**kwargs):
-    # The worker thread's own database connection: closed after each task, so that the test
-    # database can be dropped at the end of the run.
-    connections.close_all()
-
-
-def _reset_connections():
-    # Connection pools made for the broker URL before are dropped (kombu keeps them in a
-    # registry of its own); the next use opens new ones for the broker configured now.
-    app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def real_worker():
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
-    _reset_connections()
-    app.control.purge()  # nothing left over on this test's broker db
-    task_postrun.connect(_close_connections, weak=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
-            yield
-    finally:
-        task_postrun.disconnect(_close_connections)
-        app.conf.update(**saved)
-        _reset_connections()
+def worker():
+    with real_worker(BROKER, queues=["celery"]):
+        yield
 
 
 def _zone_in_the_morning(now):
@@ -64,7 +36,7 @@ def _zone_in_the_morning(now):
     raise AssertionError("no zone in the morning")
 
 
-def test_a_real_worker_sends_the_agenda_the_sweep_finds(real_worker):
+def test_a_real_worker_sends_the_agenda_the_sweep_finds(worker):
     zone, local_today = _zone_in_the_morning(timezone.now())
     membership = factories.MembershipFactory(user__timezone=zone, user__email="owner@acme.example")
     deal = factories.DealFactory(organization=membership.organization, owner=membership.user)
