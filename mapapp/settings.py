@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "mapapp",
     "deals",
     "plans",
+    "reminders",
 ]
 
 MIDDLEWARE = [
