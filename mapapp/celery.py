@@ -8,5 +8,8 @@ app = Celery("mapapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic schedules live here, each with when it runs (none yet).
-app.conf.beat_schedule = {}
+# Periodic schedules live here, each with when it runs. Run exactly one beat.
+app.conf.beat_schedule = {
+    # Every 15 minutes: deadline reminders and the deal owners' slip summaries (reminders.sweep).
+    "reminders-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": 15 * 60},
+}

@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/", include("mapapp.api_urls")),
     path("deals/", include("deals.urls")),
     path("", include("plans.urls")),
+    path("reminders/", include("reminders.urls")),
 ]
