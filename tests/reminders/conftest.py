@@ -56,7 +56,7 @@ def seller_owner(deal, seller):
 
 def task_for(owner, due, plan=None, **extra):
     plan = plan or owner.deal.plan
-    side = TaskSide.BUYER if owner.side == Side.BUYER else TaskSide.SELLER
+    side = extra.pop("side", TaskSide.BUYER if owner.side == Side.BUYER else TaskSide.SELLER)
     return factories.TaskFactory(plan=plan, organization=plan.organization, owner=owner, side=side, due_date=due,
                                  **extra)
 
