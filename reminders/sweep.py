@@ -39,7 +39,14 @@ from deals.models import Outcome, Side
 from mapapp import timezones
 from plans.models import PlanStatus, RoomLink, Slip, Task, TaskStatus
 
-from .models import Kind, ReminderDigest, ReminderLog, ReminderOptOut, ReminderSettings, ReminderSnooze
+from .models import (
+    Kind,
+    ReminderDigest,
+    ReminderLog,
+    ReminderOptOut,
+    ReminderSettings,
+    ReminderSnooze,
+)
 
 # Nothing is sent from this local hour until the next day's send_hour.
 LAST_HOUR = 20

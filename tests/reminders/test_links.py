@@ -94,7 +94,7 @@ def test_snooze_holds_the_reminders_back_for_three_days(client, room_buyer, run_
     with time_machine.travel(NOW, tick=False):
         assert client.post(link(task, room_buyer, Action.SNOOZE)).status_code == 200
         assert ReminderSnooze.objects.get().until == days(3)
-    for n in range(0, 5):
+    for n in range(5):
         with time_machine.travel(NOW + datetime.timedelta(days=n), tick=False):
             run_sweep()
             assert len(reminders_to(room_buyer.email)) == (0 if n < 3 else 1), n

@@ -52,7 +52,7 @@ def test_the_sweep_picks_items_coming_due_due_today_and_overdue(clock, room_buye
 def test_overdue_items_are_reminded_every_three_days_not_daily(room_buyer, run_sweep):
     task_for(room_buyer, TODAY, title="Sign the order form")
     sent_on = []
-    for n in range(0, 10):
+    for n in range(10):
         with time_machine.travel(NOW + datetime.timedelta(days=n), tick=False):
             before = len(mail.outbox)
             run_sweep()
@@ -173,8 +173,8 @@ def test_opted_out_addresses_get_no_reminders(clock, org, room_buyer, run_sweep)
 
 
 def test_the_deal_owner_gets_a_daily_summary_of_buyer_side_slips_once(seller, room_buyer, seller_owner, run_sweep):
-    from plans.slips import task_propose_date
     from plans.activity import Actor
+    from plans.slips import task_propose_date
 
     late = task_for(room_buyer, days(10), title="Legal review")
     with time_machine.travel(NOW - datetime.timedelta(hours=5), tick=False):
