@@ -223,8 +223,8 @@ class BuyerSessionMiddleware:
     not a login redirect. A buyer sees one deal room and nothing else."""
 
     PUBLIC_URL_NAMES = frozenset({"home", "login", "logout", "signup", "invitation-accept"})
-    # Whole namespaces of public pages behind signed links (a reminder's one-item actions).
-    PUBLIC_NAMESPACES = frozenset({"reminders"})
+    # Public pages behind a signed link of their own (a reminder's one-item action, its opt-out).
+    PUBLIC_SIGNED_URLS = frozenset({"reminders:act", "reminders:opt-out"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -239,7 +239,7 @@ class BuyerSessionMiddleware:
         name = match.url_name or ""
         if match.namespace == "plans" and name.startswith("room"):
             return
-        if match.namespace in self.PUBLIC_NAMESPACES:
+        if match.view_name in self.PUBLIC_SIGNED_URLS:
             return
         if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:
             return
