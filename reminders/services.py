@@ -35,7 +35,7 @@ from plans.activity import Actor
 from plans.models import PlanStatus, RoomLink, Slip, Task, TaskStatus
 from plans.services import is_seller_item, room_task_set_status, task_set_status
 
-from .models import Kind, ReminderDigest, ReminderLog, ReminderOptOut, ReminderSnooze
+from .models import Kind, ReminderDigest, ReminderLog, ReminderOptOut, ReminderSettings, ReminderSnooze
 from .sweep import MAX_ATTEMPTS, RETRY_AFTER, SLIP_WINDOW, local_now
 
 ACTION_SALT = "reminders.action"
@@ -187,6 +187,19 @@ def opt_out_load(token: str) -> OptOutGrant:
 def opt_out(*, grant: OptOutGrant) -> None:
     """Record that the address wants no more mails of this kind from this organization (idempotent)."""
     ReminderOptOut.objects.get_or_create(organization=grant.organization, email=grant.email, kind=grant.kind)
+
+
+def cadence_for(organization: Organization) -> ReminderSettings:
+    """The organization's cadence (its defaults, unsaved, when it never set one)."""
+    return ReminderSettings.objects.filter(organization=organization).first() or ReminderSettings(
+        organization=organization
+    )
+
+
+def cadence_update(*, settings_row: ReminderSettings) -> ReminderSettings:
+    """Save an organization's cadence (validated by the caller's form); the next sweep uses it."""
+    settings_row.save()
+    return settings_row
 
 
 # Sending -----------------------------------------------------------------------------------------

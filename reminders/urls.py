@@ -9,4 +9,6 @@ app_name = "reminders"
 urlpatterns = [
     path("act/<str:token>/", views.act, name="act"),
     path("opt-out/<str:token>/", views.opt_out, name="opt-out"),
+    # For the organization's admins only.
+    path("settings/", views.cadence, name="settings"),
 ]

@@ -1,9 +1,11 @@
 """The pages behind a reminder's links: one button each. A GET changes nothing (mail scanners
 open links); the POST does it, through reminders.services."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -13,6 +15,7 @@ from mapapp.concurrency import StaleEdit
 from plans import dependencies
 
 from . import services
+from .forms import CadenceForm
 from .models import Kind
 from .services import Action, LinkError
 
@@ -75,3 +78,17 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             services.opt_out(grant=grant)
         return _private(render(request, "reminders/opt_out.html", context))
+
+
+@login_required
+def cadence(request: HttpRequest) -> HttpResponse:
+    """The organization's reminder cadence; its admins change it (404 for everyone else)."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_admin:
+        raise Http404
+    form = CadenceForm(request.POST or None, instance=services.cadence_for(request.organization))
+    if request.method == "POST" and form.is_valid():
+        services.cadence_update(settings_row=form.save(commit=False))
+        messages.success(request, translation.gettext("Reminder settings saved."))
+        return redirect("reminders:settings")
+    return render(request, "reminders/settings.html", {"form": form})

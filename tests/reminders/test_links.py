@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from plans.models import Activity, TaskDependency, TaskStatus
 from reminders import services
-from reminders.models import Kind, ReminderOptOut, ReminderSnooze
+from reminders.models import Kind, ReminderOptOut, ReminderSettings, ReminderSnooze
 from reminders.services import Action
 
 from .conftest import NOW, days, reminders_to, task_for
@@ -208,3 +208,29 @@ def test_a_tampered_opt_out_link_is_refused(db, client):
     response = client.post(reverse("reminders:opt-out", kwargs={"token": "nonsense"}))
     assert response.status_code == 404
     assert not ReminderOptOut.objects.exists()
+
+
+def test_an_admin_sets_the_organizations_cadence(client, org, admin, outsider):
+    client.force_login(admin)
+    url = reverse("reminders:settings")
+    response = client.get(url)
+    assert response.status_code == 200 and 'name="days_before"' in response.content.decode()
+    response = client.post(url, {"days_before": 99, "overdue_every_days": 2, "overdue_stop_days": 20,
+                                 "send_hour": 7})
+    assert response.status_code == 200 and not ReminderSettings.objects.exists()  # 99 days: refused, said why
+    response = client.post(url, {"days_before": 4, "overdue_every_days": 2, "overdue_stop_days": 20,
+                                 "send_hour": 7})
+    assert response.status_code == 302
+    saved = ReminderSettings.objects.get()
+    assert (saved.organization, saved.days_before, saved.overdue_every_days, saved.send_hour) == (org, 4, 2, 7)
+    client.force_login(outsider)  # another organization's admin changes their own, not ours
+    client.post(url, {"days_before": 1, "overdue_every_days": 1, "overdue_stop_days": 1, "send_hour": 0})
+    saved.refresh_from_db()
+    assert saved.days_before == 4 and ReminderSettings.objects.count() == 2
+
+
+def test_only_admins_see_the_cadence(client, seller, manager):
+    for user in (seller, manager):
+        client.force_login(user)
+        assert client.get(reverse("reminders:settings")).status_code == 404
+        assert client.post(reverse("reminders:settings"), {"days_before": 1}).status_code == 404
