@@ -35,7 +35,14 @@ from plans.activity import Actor
 from plans.models import PlanStatus, RoomLink, Slip, Task, TaskStatus
 from plans.services import is_seller_item, room_task_set_status, task_set_status
 
-from .models import Kind, ReminderDigest, ReminderLog, ReminderOptOut, ReminderSettings, ReminderSnooze
+from .models import (
+    Kind,
+    ReminderDigest,
+    ReminderLog,
+    ReminderOptOut,
+    ReminderSettings,
+    ReminderSnooze,
+)
 from .sweep import MAX_ATTEMPTS, RETRY_AFTER, SLIP_WINDOW, local_now
 
 ACTION_SALT = "reminders.action"
