@@ -43,7 +43,7 @@ from .models import (
     ReminderSettings,
     ReminderSnooze,
 )
-from .sweep import MAX_ATTEMPTS, RETRY_AFTER, SLIP_WINDOW, local_now
+from .sweep import MAX_ATTEMPTS, RETRY_AFTER, SLIP_WINDOW, local_now, still_theirs
 
 ACTION_SALT = "reminders.action"
 OPT_OUT_SALT = "reminders.opt-out"
@@ -264,7 +264,10 @@ def _send_task_digest(digest: ReminderDigest, now: datetime.datetime) -> None:
         .select_related("task__plan__deal", "task__owner__user", "task__owner__organization")
         .order_by("task__due_date", "task__title", "task_id")
     )
-    items = [log.task for log in logs if log.task is not None and log.task.status != TaskStatus.DONE]
+    items = [
+        log.task for log in logs
+        if log.task is not None and log.task.status != TaskStatus.DONE and still_theirs(log.task, digest.email)
+    ]
     if not items:
         return
     today = local_now(now, digest.timezone).date()

@@ -172,6 +172,18 @@ def _task_recipient(row: dict) -> Recipient | None:
     return Recipient(row["organization_id"], email.strip().lower(), Kind.DIGEST, name, language, zone)
 
 
+def still_theirs(task: Task, email: str) -> bool:
+    """Whether the reminder claimed for `email` still concerns them when it is sent (the owner or
+    their address may have changed since the claim)."""
+    owner = task.owner
+    if owner is None:
+        return False
+    if owner.side == Side.BUYER:
+        return not task.internal and owner.email.strip().lower() == email
+    address = (owner.user.email if owner.user_id else "") or owner.email
+    return address.strip().lower() == email
+
+
 def collect_digests(now: datetime.datetime, rows: list[dict]) -> list[Recipient]:
     """Group due tasks by recipient, keeping the items whose slot is due now in their zone,
     that are not snoozed and whose recipient has not opted out. Two queries."""
@@ -223,6 +235,7 @@ def collect_slip_summaries(now: datetime.datetime) -> list[Recipient]:
     rows = (
         Slip.objects.filter(side=Side.BUYER, created_at__gte=now - SLIP_WINDOW, created_at__lt=now)
         .filter(plan__deal__outcome=Outcome.OPEN)
+        .order_by()  # Slip's default ordering would defeat the DISTINCT
         .values_list("organization_id", "plan__deal__owner_id", "plan__deal__owner__email",
                      "plan__deal__owner__name", "plan__deal__owner__language", "plan__deal__owner__timezone")
         .distinct()

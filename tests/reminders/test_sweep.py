@@ -194,3 +194,31 @@ def test_the_deal_owner_gets_a_daily_summary_of_buyer_side_slips_once(seller, ro
     with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
         run_sweep()  # the slip is older than a day now
     assert len([m for m in mail.outbox if "moved" in m.subject]) == 1
+
+
+def test_an_item_given_to_someone_else_after_the_claim_is_left_out(clock, room_buyer, seller_owner):
+    from reminders import services
+
+    task = task_for(room_buyer, days(0), title="Moved to the seller")
+    kept = task_for(room_buyer, days(0), title="Still theirs")
+    [(organization_id, digest_id)] = sweep.run().digests
+    task.owner = seller_owner
+    task.save()
+    services.digest_send(organization_id=organization_id, digest_id=digest_id)
+    [message] = reminders_to(room_buyer.email)
+    assert kept.title in message.body and task.title not in message.body
+
+
+def test_slip_summaries_are_one_per_owner_however_many_slips(clock, seller, room_buyer, run_sweep):
+    from plans.activity import Actor
+    from plans.slips import task_propose_date
+
+    for n in range(3):
+        task = task_for(room_buyer, days(10 + n), title=f"Slipped {n}")
+        task_propose_date(task=task, actor=Actor(stakeholder=room_buyer), version=task.version,
+                          due_date=days(20 + n), reason="later")
+    mail.outbox.clear()
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        run_sweep()
+    [summary] = [m for m in mail.outbox if "moved" in m.subject]
+    assert all(f"Slipped {n}" in summary.body for n in range(3)) and summary.to == [seller.email]
