@@ -49,6 +49,9 @@ ACTION_SALT = "reminders.action"
 OPT_OUT_SALT = "reminders.opt-out"
 ACTION_MAX_AGE = datetime.timedelta(days=7)
 SNOOZE_DAYS = 3
+# A digest lists the items due soonest (overdue first) and counts the rest: a mail of a
+# thousand items helps nobody, and each item costs three signed links.
+DIGEST_ITEMS_SHOWN = 50
 
 
 class Action:
@@ -275,12 +278,13 @@ def _send_task_digest(digest: ReminderDigest, now: datetime.datetime) -> None:
     deals: dict[int, dict] = {}
     links: dict[int, str] = {}
     with translation.override(language):  # the "due in 2 days" labels
-        for task in items:
+        for task in items[:DIGEST_ITEMS_SHOWN]:
             _digest_item(task, digest, today, language, deals, links)
     unsubscribe = opt_out_url(organization=digest.organization, email=digest.email, kind=Kind.DIGEST,
                               language=language)
     context = {"name": digest.name, "organization": digest.organization, "deals": list(deals.values()),
-               "count": len(items), "opt_out_url": unsubscribe, "snooze_days": SNOOZE_DAYS}
+               "count": len(items), "more": max(len(items) - DIGEST_ITEMS_SHOWN, 0), "opt_out_url": unsubscribe,
+               "snooze_days": SNOOZE_DAYS}
     send_templated("reminder-digest", context, to=digest.email, language=language, headers=_headers(unsubscribe))
 
 

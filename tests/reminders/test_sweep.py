@@ -222,3 +222,12 @@ def test_slip_summaries_are_one_per_owner_however_many_slips(clock, seller, room
         run_sweep()
     [summary] = [m for m in mail.outbox if "moved" in m.subject]
     assert all(f"Slipped {n}" in summary.body for n in range(3)) and summary.to == [seller.email]
+
+
+def test_a_long_digest_lists_the_first_fifty_and_counts_the_rest(clock, room_buyer, run_sweep):
+    for n in range(53):
+        task_for(room_buyer, days(-1 if n < 50 else 1), title=f"Long item {n:02d}")
+    run_sweep()
+    [message] = reminders_to(room_buyer.email)
+    assert "Long item 00" in message.body and "Long item 50" not in message.body
+    assert "Reminder: 53 items" in message.subject and "and 3 more items" in message.body
