@@ -55,18 +55,19 @@ def build(n_tasks: int, n_due: int, today: datetime.date) -> None:
 
 
 # One INSERT ... SELECT over generate_series: a million rows in seconds. Due items (every
-# `every`-th task, `due` of them): 2 days ahead .. 6 days late, half the buyer's, half the
-# seller's; the others 3 to 12 weeks ahead, a fifth of them done.
+# `every`-th task, `due` of them): 2 days ahead .. 6 days late, half the buyers', half the
+# seller's, spread over the deals; the others 3 to 12 weeks ahead, a fifth of them done.
 TASKS_SQL = """
 INSERT INTO plans_task (organization_id, public_id, plan_id, title, description, side, owner_id, due_date, status,
                         blocked_reason, internal, duration_days, "order", version, created_at, updated_at)
-SELECT %(org)s, gen_random_uuid(), (%(plans)s::bigint[])[i %% %(deals)s + 1], 'Task ' || i, '',
+SELECT %(org)s, gen_random_uuid(), (%(plans)s::bigint[])[deal + 1], 'Task ' || i, '',
        CASE WHEN buyer THEN 'buyer' ELSE 'seller' END,
-       CASE WHEN buyer THEN (%(buyers)s::bigint[])[i %% %(deals)s + 1] ELSE (%(sellers)s::bigint[])[i %% %(deals)s + 1] END,
+       CASE WHEN buyer THEN (%(buyers)s::bigint[])[deal + 1] ELSE (%(sellers)s::bigint[])[deal + 1] END,
        CASE WHEN due THEN %(today)s::date + (2 - (i / %(every)s) %% 9) ELSE %(today)s::date + 21 + i %% 60 END,
        CASE WHEN NOT due AND i %% 5 = 0 THEN 'done' ELSE 'not_started' END,
        '', false, 1, i, 1, now(), now()
-FROM (SELECT i, due, CASE WHEN due THEN (i / %(every)s) %% 2 = 1 ELSE i %% 2 = 1 END AS buyer
+FROM (SELECT i, due, CASE WHEN due THEN (i / %(every)s) %% 2 = 1 ELSE i %% 2 = 1 END AS buyer,
+             CASE WHEN due THEN (i / %(every)s / 2) %% %(deals)s ELSE i %% %(deals)s END AS deal
       FROM (SELECT i, (i %% %(every)s = 0 AND i / %(every)s < %(due)s) AS due
             FROM generate_series(0, %(n)s - 1) AS i) AS numbered) AS g
 """
