@@ -9,8 +9,10 @@ app = Celery("mapapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic schedules live here, each with when it runs.
+# Periodic schedules live here, each with when it runs. Run exactly one beat.
 app.conf.beat_schedule = {
+    # Every 15 minutes: deadline reminders and the deal owners' slip summaries (reminders.sweep).
+    "reminders-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": crontab(minute="*/15")},
     # Every 15 minutes: check-in agendas due in their recipients' morning (checkins.mail).
     "checkin-agendas": {"task": "checkins.tasks.sweep_checkin_agendas", "schedule": crontab(minute="*/15")},
 }

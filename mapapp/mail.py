@@ -16,13 +16,16 @@ MAIL_TASK_OPTIONS = {
 }
 
 
-def send_templated(name: str, context: dict, *, to: str, language: str = "") -> None:
+def send_templated(
+    name: str, context: dict, *, to: str, language: str = "", headers: dict | None = None
+) -> None:
     """Render the three templates of `name` in `language` (the site's default when empty) and
-    send them to one address. Templates autoescape: user text in `context` stays text."""
+    send them to one address (with extra `headers`, e.g. List-Unsubscribe). Templates autoescape:
+    user text in `context` stays text."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "plans",
     "checkins",
     "exports",
+    "reminders",
 ]
 
 MIDDLEWARE = [

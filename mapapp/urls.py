@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("checkins.urls")),
     path("", include("exports.urls")),
+    path("reminders/", include("reminders.urls")),
 ]

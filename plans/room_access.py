@@ -225,6 +225,8 @@ class BuyerSessionMiddleware:
     PUBLIC_URL_NAMES = frozenset({"home", "login", "logout", "signup", "invitation-accept"})
     # Apps whose room-* URLs serve the deal room (each checks the session's link itself).
     ROOM_NAMESPACES = frozenset({"plans", "checkins", "exports"})
+    # Public pages behind a signed link of their own (a reminder's one-item action, its opt-out).
+    PUBLIC_SIGNED_URLS = frozenset({"reminders:act", "reminders:opt-out"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -239,6 +241,8 @@ class BuyerSessionMiddleware:
         name = match.url_name or ""
         # The room's pages, in plans and in the apps that add to the room (checkins, exports): room, room-*.
         if match.namespace in self.ROOM_NAMESPACES and name.startswith("room"):
+            return
+        if match.view_name in self.PUBLIC_SIGNED_URLS:
             return
         if (not match.namespace and name in self.PUBLIC_URL_NAMES) or "admin" in match.namespaces:
             return
