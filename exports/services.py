@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from plans.activity import Actor
 from plans.models import Plan
+from plans.storage import remove_on_commit
 
 from . import render
 from .models import Audience, Export, ExportStatus
@@ -130,15 +131,4 @@ def export_fail(*, export: Export, message: str) -> None:
 @receiver(post_delete, sender=Export, dispatch_uid="export-file-cleanup")
 def _remove_stored_file(sender, instance: Export, **kwargs) -> None:
     # Also for cascades (a deleted plan): its PDFs go with it, once the deletion commits.
-    name = instance.file.name
-    if not name:
-        return
-    storage = instance.file.storage
-
-    def remove():
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not remove export file %s", name)
-
-    transaction.on_commit(remove)
+    remove_on_commit(instance.file)

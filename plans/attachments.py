@@ -44,6 +44,7 @@ from deals.models import Side, Stakeholder
 
 from .activity import Actor, record
 from .models import Attachment, Plan, Task
+from .storage import remove_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -313,18 +314,7 @@ def can_delete(*, uploaded_by_stakeholder_id: int | None, member: bool, stakehol
 @receiver(post_delete, sender=Attachment, dispatch_uid="attachment-file-cleanup")
 def _remove_stored_file(sender, instance: Attachment, **kwargs) -> None:
     # Also runs for cascades (a deleted task or plan): Django loads each row to send this.
-    name = instance.file.name
-    if not name:
-        return
-    storage = instance.file.storage
-
-    def remove():
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not remove attachment file %s", name)
-
-    transaction.on_commit(remove)
+    remove_on_commit(instance.file)
 
 
 # Uploads that are too large ---------------------------------------------------------------
