@@ -163,13 +163,10 @@ def room_agenda(request: HttpRequest, plan_id) -> HttpResponse:
     if getattr(request, "membership", None) is not None:
         plan = get_plan_for_member(request, plan_id)
         return _private(_page(request, plan, room=True, preview=True))
-    try:
-        plan, link = room_access.get_plan_for_buyer(request, plan_id)
-    except Http404:
-        dead = live.dead_link_response(request, plan_id)
-        if dead is None:
-            raise
-        return dead
+    found = live.buyer_plan(request, plan_id)
+    if isinstance(found, HttpResponse):
+        return found
+    plan, link = found
     return _private(_page(request, plan, room=True, stakeholder=link.stakeholder))
 
 

@@ -132,17 +132,26 @@ def room_stamp_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     if getattr(request, "membership", None) is not None:
         plan_pk = _member_plan_pk(request, plan_id)
         return _answer(request, room_stamp(organization_id=request.membership.organization_id, plan_pk=plan_pk))
+    found = buyer_plan(request, plan_id)
+    if isinstance(found, HttpResponse):
+        return found
+    plan, link = found
+    engagement.visit_seen(plan=plan, link=link)
+    response = _answer(request, room_stamp(organization_id=plan.organization_id, plan_pk=plan.pk))
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def buyer_plan(request: HttpRequest, plan_id: UUID) -> tuple[Plan, RoomLink] | HttpResponse:
+    """The room's plan and link for the buyer of this session (room_access.get_plan_for_buyer),
+    or the dead-link page (410) when the session's own link stopped working; Http404 otherwise."""
     try:
-        plan, link = room_access.get_plan_for_buyer(request, plan_id)
+        return room_access.get_plan_for_buyer(request, plan_id)
     except Http404:
         dead = dead_link_response(request, plan_id)
         if dead is None:
             raise
         return dead
-    engagement.visit_seen(plan=plan, link=link)
-    response = _answer(request, room_stamp(organization_id=plan.organization_id, plan_pk=plan.pk))
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def dead_link_response(request: HttpRequest, plan_id: UUID) -> HttpResponse | None:

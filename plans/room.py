@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.loader import render_to_string
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -388,14 +388,11 @@ def room(request: HttpRequest, plan_id) -> HttpResponse:
         # Someone handed the room's address without a link: the same page for every id (no
         # oracle), pointing to the link e-mail, whose page lets a colleague ask for access.
         return _private(render(request, "room/no_access.html", {"csrf_token": ""}, status=404))
-    try:
-        plan, link = room_access.get_plan_for_buyer(request, plan_id)
-    except Http404:
-        # This session's own link was revoked or expired: say so (410) rather than "not found".
-        dead = live.dead_link_response(request, plan_id)
-        if dead is None:
-            raise
-        return dead
+    # This session's own link revoked or expired: the dead-link page (410), not "not found".
+    found = live.buyer_plan(request, plan_id)
+    if isinstance(found, HttpResponse):
+        return found
+    plan, link = found
     engagement.record_visit(plan=plan, link=link)
     stamp = live.room_live_context(plan)  # before the data: see plans.live
     data = room_page_data(plan, stakeholder=link.stakeholder, since=link.previous_visit_at)

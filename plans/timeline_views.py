@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 
-from . import live, room_access, timeline
+from . import live, timeline
 from .access import get_plan_for_member
 from .room import _private
 
@@ -34,11 +34,8 @@ def room_timeline(request: HttpRequest, plan_id) -> HttpResponse:
     if getattr(request, "membership", None) is not None:
         plan = get_plan_for_member(request, plan_id)
         return _private(_page(request, plan, room=True, preview=True))
-    try:
-        plan, link = room_access.get_plan_for_buyer(request, plan_id)
-    except Http404:
-        dead = live.dead_link_response(request, plan_id)
-        if dead is None:
-            raise
-        return dead
+    found = live.buyer_plan(request, plan_id)
+    if isinstance(found, HttpResponse):
+        return found
+    plan, link = found
     return _private(_page(request, plan, room=True, stakeholder=link.stakeholder))
