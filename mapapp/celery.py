@@ -15,4 +15,7 @@ app.conf.beat_schedule = {
     "reminders-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": crontab(minute="*/15")},
     # Every 15 minutes: check-in agendas due in their recipients' morning (checkins.mail).
     "checkin-agendas": {"task": "checkins.tasks.sweep_checkin_agendas", "schedule": crontab(minute="*/15")},
+    # Hourly at :05: stored plan health for the plans whose owner's day has turned since it was
+    # computed (plans.health_store), so the dashboard's "overdue" and "silent" are today's.
+    "plan-health": {"task": "plans.tasks.sweep_health", "schedule": crontab(minute=5)},
 }

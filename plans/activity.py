@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import Stakeholder
 
+from . import health_store
 from .models import Activity, Plan
 
 
@@ -50,7 +51,9 @@ def record(
     internal: bool = False,
     label: str | None = None,
 ) -> Activity:
-    """Write one activity row. `changes` is {field: (old, new)}; values are snapshotted."""
+    """Write one activity row. `changes` is {field: (old, new)}; values are snapshotted.
+    Every change to a plan comes through here, so its stored health follows on commit."""
+    health_store.refresh_on_commit(plan)
     return Activity.objects.create(
         organization_id=plan.organization_id,
         plan=plan,

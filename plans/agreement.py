@@ -334,6 +334,8 @@ def plan_accept(
     now = baseline.created_at
     fields = {"status": PlanStatus.AGREED, "agreed_at": now, "agreed_by": stakeholder, "reconfirm_side": "",
               "version": locked.version + 1, "updated_at": now}
+    if locked.shared_at is None:  # accepted from a room that was opened before any "shared"
+        fields["shared_at"] = now
     Plan.objects.filter(pk=plan.pk).update(**fields)
     for name, value in fields.items():
         setattr(plan, name, value)

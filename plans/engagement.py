@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import Side, Stakeholder
 
+from . import health_store
 from .models import Activity, Plan, RoomLink, RoomVisit
 
 SEEN_EVERY_SECONDS = 60
@@ -49,6 +50,8 @@ def record_visit(*, plan: Plan, link: RoomLink, now=None) -> RoomVisit | None:
     ).update(last_seen_at=now, link=link)
     if extended:
         return None
+    # A new visit can end "buyer silent" / "never opened" in the stored health.
+    health_store.refresh_on_commit(plan)
     return RoomVisit.objects.create(
         organization_id=plan.organization_id, plan=plan, stakeholder_id=stakeholder_id, link=link,
         started_at=now, last_seen_at=now,

@@ -44,6 +44,9 @@ class Plan(TenantModel):
         _("check-in cadence"), max_length=10, choices=Cadence.choices, default=Cadence.NONE
     )
     next_checkin_date = models.DateField(_("next check-in"), null=True, blank=True)
+    # When the plan was first put in front of the buyer (status shared, or agreed straight
+    # away): the dashboard's adoption trend counts plans shared by each month's end.
+    shared_at = models.DateTimeField(_("first shared at"), null=True, blank=True)
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     agreed_by = models.ForeignKey(
         Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agreed by")
@@ -62,10 +65,19 @@ class Plan(TenantModel):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Stored health (plans.health_store): rewritten after every committed change to the plan
+    # and each morning, so the pipeline dashboard can filter and count by it without projecting
+    # thousands of plans per request. Never part of `version`: it is derived, not edited.
+    health = models.CharField(_("health"), max_length=5, blank=True)  # "" until first computed
+    health_reasons = models.JSONField(default=list, blank=True)
+    health_projected_close = models.DateField(_("projected decision"), null=True, blank=True)
+    health_days_late = models.IntegerField(null=True, blank=True)  # business days after the target
+    health_on = models.DateField(null=True, blank=True)  # the "today" it was computed for
 
     class Meta:
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
+        indexes = [models.Index(fields=["organization", "health"], name="plan_org_health")]
 
     def __str__(self) -> str:
         return self.title

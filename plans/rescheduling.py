@@ -21,7 +21,7 @@ from deals.models import Side
 from mapapp.bulk import insert_rows
 from mapapp.concurrency import StaleEdit
 
-from . import agreement, scheduling
+from . import agreement, health_store, scheduling
 from .activity import Actor, _plain
 from .models import Activity, Baseline, Milestone, Plan, Slip, Task, TaskDependency, TaskStatus
 from .slips import REASON_MAX
@@ -162,6 +162,7 @@ def _write(task: Task, actor: Actor, moves: list[Rescheduled], by_pk: dict[int, 
             "internal": m.task.internal, "created_at": now,
         })
     insert_rows(Activity, activities)
+    health_store.refresh_on_commit(task.plan)
     _milestones_follow(task, by_pk)
     agreement.note_committed_change(task.plan, actor)
 

@@ -17,7 +17,7 @@ from mapapp.concurrency import StaleEdit, save_versioned
 
 from . import agreement, dependencies, rescheduling, scheduling, slips
 from .activity import Actor, record
-from .models import Comment, Milestone, Plan, Risk, Task, TaskDependency, TaskSide, TaskStatus
+from .models import Comment, Milestone, Plan, PlanStatus, Risk, Task, TaskDependency, TaskSide, TaskStatus
 
 PLAN_FIELDS = (
     "title", "status", "buyer_objective", "seller_objective", "success_criteria", "value_proposition",
@@ -72,6 +72,8 @@ def plan_update(*, plan: Plan, actor: Actor, version: int, data: dict) -> dict:
     """Change the plan's own fields (goals, value, budget, dates, status)."""
     fields = {k: v for k, v in data.items() if k in PLAN_FIELDS}
     changed = save_versioned(plan, version=version, fields=fields)
+    if plan.status in (PlanStatus.SHARED, PlanStatus.AGREED) and plan.shared_at is None:
+        plan_mark_shared(plan)
     if changed:
         from .room import ROOM_PLAN_FIELDS
 
@@ -83,6 +85,13 @@ def plan_update(*, plan: Plan, actor: Actor, version: int, data: dict) -> dict:
     if changed.keys() & set(agreement.COMMITTED_PLAN_FIELDS):
         agreement.note_committed_change(plan, actor)
     return changed
+
+
+def plan_mark_shared(plan: Plan) -> None:
+    """Stamp when the plan was first shared with the buyer (once; not a change of the plan's
+    content, so neither its version nor its history moves)."""
+    plan.shared_at = timezone.now()
+    Plan.objects.filter(pk=plan.pk, shared_at__isnull=True).update(shared_at=plan.shared_at)
 
 
 # Milestones ---------------------------------------------------------------------------

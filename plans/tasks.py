@@ -2,11 +2,13 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 
 from deals.models import DecisionRole, Side, Stakeholder
 from mapapp.mail import MAIL_TASK_OPTIONS, send_templated
 
+from . import health_store
 from .models import AccessRequest, Baseline, Comment, Plan, RoomLink, Task, TaskStatus
 
 
@@ -148,3 +150,26 @@ def send_plan_accepted(*, organization_id: int, plan_id: int, baseline_id: int) 
         "url": f"{settings.SITE_URL}{reverse('plans:detail', kwargs={'plan_id': plan.public_id})}",
     }
     send_templated("plan-accepted", context, to=owner.email, language=owner.language)
+
+
+# Derived data ----------------------------------------------------------------------------
+_DB_RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": True, "max_retries": 3}
+
+
+@shared_task(**_DB_RETRY)
+def refresh_health(*, organization_id: int, plan_ids: list[int]) -> int:
+    """Rewrite the stored health of these plans of the organization (plans.health_store);
+    another organization's ids are ignored."""
+    return health_store.plans_refresh(organization_id=organization_id, plan_ids=plan_ids)
+
+
+@shared_task(**_DB_RETRY)
+def sweep_health() -> int:
+    """Hourly (mapapp.celery): queue a refresh for every open plan whose stored health is for a
+    day before its owner's today, in batches per organization. Answers how many were queued."""
+    queued = 0
+    for organization_id, plan_ids in health_store.stale_plans().items():
+        for start in range(0, len(plan_ids), health_store.BATCH):
+            refresh_health.delay(organization_id=organization_id, plan_ids=plan_ids[start:start + health_store.BATCH])
+        queued += len(plan_ids)
+    return queued

@@ -1,0 +1,218 @@
+"""The deals behind the dashboard's figures: the filters plus a figure's drill-down keys as one
+queryset, its rows with the columns the page and the CSV show (one query for a page of them,
+or for the whole export streamed in chunks), and the CSV itself."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from deals.models import Deal, Outcome
+from plans.models import Cadence, Plan, PlanStatus, Slip, Task, TaskSide, TaskStatus
+
+from . import metrics
+from .filters import SOON_DAYS, Filters
+
+CSV_CHUNK = 2000
+
+
+def _count(model, *, value: str = "pk", aggregate=Count, **filters):
+    rows = (
+        model.objects.filter(organization_id=OuterRef("organization_id"), plan__deal_id=OuterRef("pk"), **filters)
+        .order_by().values("plan__deal_id").annotate(n=aggregate(value)).values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def deals_behind(scope: metrics.Scope, filters: Filters) -> QuerySet[Deal]:
+    """The deals of the scope narrowed by the drill-down keys in `filters.segment`:
+    plan (none, draft, shared, not_shared, agreed, not_agreed), closed=1 with map (agreed,
+    without), health (red, amber, green, troubled, unscored), overdue (buyer, seller, joint,
+    any) and soon (decision, checkin). Keys that concern open deals imply open deals."""
+    seg = filters.segment
+    deals = scope.deals
+    if seg.get("closed"):
+        deals = metrics._closed_in_period(scope, filters)
+        kind = seg.get("map")
+        if kind == "without":
+            deals = deals.exclude(kind=metrics.AGREED)
+        elif kind:
+            deals = deals.filter(kind=kind)  # agreed, plan (not agreed) or none: metrics' kinds
+    elif any(k in seg for k in ("plan", "health", "overdue", "soon")):
+        deals = deals.filter(outcome=Outcome.OPEN)
+    plan = seg.get("plan")
+    if plan == "none":
+        deals = deals.filter(plan__isnull=True)
+    elif plan == "draft":
+        deals = deals.filter(plan__isnull=False, plan__shared_at__isnull=True)
+    elif plan == "shared":
+        deals = deals.filter(plan__shared_at__isnull=False)
+    elif plan == "not_shared":
+        deals = deals.filter(Q(plan__isnull=True) | Q(plan__shared_at__isnull=True))
+    elif plan == "agreed":
+        deals = deals.filter(plan__agreed_at__isnull=False)
+    elif plan == "not_agreed":
+        deals = deals.filter(Q(plan__isnull=True) | Q(plan__agreed_at__isnull=True))
+    health = seg.get("health")
+    if health in ("red", "amber", "green"):
+        deals = deals.filter(plan__health=health)
+    elif health == "troubled":
+        deals = deals.filter(plan__health__in=["red", "amber"])
+    elif health == "unscored":
+        deals = deals.filter(plan__isnull=False, plan__health="")
+    overdue = seg.get("overdue")
+    if overdue:
+        tasks = Task.objects.filter(organization_id=scope.organization_id, due_date__lt=filters.today).exclude(
+            status=TaskStatus.DONE)
+        if overdue != "any":
+            tasks = tasks.filter(side=overdue)
+        deals = deals.filter(pk__in=tasks.values("plan__deal_id"))
+    soon = seg.get("soon")
+    last = filters.today + datetime.timedelta(days=SOON_DAYS)
+    if soon == "decision":
+        deals = deals.annotate(decision_date=metrics.decision_date()).filter(
+            decision_date__gte=filters.today, decision_date__lte=last)
+    elif soon == "checkin":
+        deals = deals.filter(plan__next_checkin_date__gte=filters.today, plan__next_checkin_date__lte=last).exclude(
+            plan__checkin_cadence=Cadence.NONE)
+    return deals
+
+
+def with_columns(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
+    """Each deal with its owner and plan, and per deal as correlated subqueries (no join that
+    multiplies rows): tasks and done, overdue items by side, days slipped by side."""
+    overdue = {"due_date__lt": filters.today}
+    annotations = {
+        "task_total": _count(Task),
+        "task_done": _count(Task, status=TaskStatus.DONE),
+        **{f"overdue_{side}": Coalesce(
+            Subquery(Task.objects.filter(organization_id=OuterRef("organization_id"), plan__deal_id=OuterRef("pk"),
+                                         side=side, **overdue).exclude(status=TaskStatus.DONE)
+                     .order_by().values("plan__deal_id").annotate(n=Count("pk")).values("n"),
+                     output_field=IntegerField()), Value(0))
+           for side in (TaskSide.BUYER, TaskSide.SELLER, TaskSide.JOINT)},
+        **{f"slipped_{side}": _count(Slip, value="days", aggregate=Sum, side=side) for side in ("buyer", "seller")},
+    }
+    return deals.select_related("owner", "plan").annotate(**annotations)
+
+
+def ordered(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
+    if filters.segment.get("closed"):
+        return deals.order_by("-closed_at", "-pk")
+    return deals.order_by("name", "pk")
+
+
+def describe(filters: Filters, form) -> list[str]:
+    """What the table holds, phrase by phrase ("Closed 1 Dec 2025 – 30 Nov 2026", "Plan agreed"):
+    the page's heading, so a figure's click says where it came from."""
+    from django.utils.formats import date_format
+
+    from deals.models import Stage
+
+    from .filters import (
+        HEALTH_SEGMENTS,
+        MAP_SEGMENTS,
+        OVERDUE_SEGMENTS,
+        PLAN_SEGMENTS,
+        SOON_SEGMENTS,
+    )
+
+    seg = filters.segment
+    parts = []
+    if seg.get("closed"):
+        parts.append(_("Closed %(start)s – %(end)s") % {
+            "start": date_format(filters.start, "DATE_FORMAT"), "end": date_format(filters.end, "DATE_FORMAT")})
+    if filters.outcome:
+        parts.append(str(dict(Outcome.choices)[filters.outcome]))
+    elif any(k in seg for k in ("plan", "health", "overdue", "soon")):
+        parts.append(str(Outcome.OPEN.label))
+    if filters.stage:
+        parts.append(str(dict(Stage.choices)[filters.stage]))
+    if filters.seller is not None and "seller" in form.fields:
+        parts.append(_("Seller: %(name)s") % {"name": filters.seller.get_full_name()})
+    for key, labels in (("map", MAP_SEGMENTS), ("plan", PLAN_SEGMENTS), ("health", HEALTH_SEGMENTS),
+                        ("overdue", OVERDUE_SEGMENTS), ("soon", SOON_SEGMENTS)):
+        if seg.get(key):
+            parts.append(str(labels[seg[key]]))
+    return parts or [_("All deals")]
+
+
+# CSV ---------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR would make Excel or
+    LibreOffice run it as a formula (CSV injection), so such text gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    if text and text[0] in "=+-@\t\r" and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def header() -> list[str]:
+    return [
+        _("Deal id"), _("Deal"), _("Buyer company"), _("CRM id"), _("Owner"), _("Owner e-mail"), _("Stage"),
+        _("Outcome"), _("Amount"), _("Currency"), _("Created"), _("Target close date"), _("Closed at"),
+        _("Cycle (days)"), _("Plan status"), _("Plan shared at"), _("Plan agreed at"), _("Health"),
+        _("Health reasons"), _("Target decision"), _("Projected decision"), _("Tasks"), _("Tasks done"),
+        _("Overdue buyer-side items"), _("Overdue seller-side items"), _("Overdue joint items"),
+        _("Days slipped by the buyer"), _("Days slipped by the seller"),
+    ]
+
+
+def row(deal: Deal, *, health_label, reason_text) -> list:
+    plan: Plan | None = getattr(deal, "plan", None)
+    cycle = None
+    if deal.closed_at is not None and deal.outcome != Outcome.OPEN:
+        cycle = round((deal.closed_at - deal.created_at).total_seconds() / 86400, 1)
+    statuses = dict(PlanStatus.choices)
+    return [
+        deal.public_id, deal.name, deal.buyer_company, deal.external_id, deal.owner.get_full_name(), deal.owner.email,
+        deal.get_stage_display(), deal.get_outcome_display(), deal.amount, deal.currency, deal.created_at,
+        deal.target_close_date, deal.closed_at, cycle,
+        statuses.get(plan.status, plan.status) if plan else "", plan.shared_at if plan else None,
+        plan.agreed_at if plan else None, health_label(plan.health) if plan and plan.health else "",
+        " ".join(reason_text(r) for r in reasons(plan)) if plan else "",
+        plan.target_close_date if plan else None, plan.health_projected_close if plan else None,
+        deal.task_total, deal.task_done, deal.overdue_buyer, deal.overdue_seller, deal.overdue_joint,
+        deal.slipped_buyer, deal.slipped_seller,
+    ]
+
+
+def reasons(plan: Plan | None) -> list:
+    from plans.health_store import reasons_from_json
+
+    return reasons_from_json(plan.health_reasons) if plan is not None else []
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(deals: QuerySet[Deal], *, health_label, reason_text) -> Iterator[str]:
+    """The CSV, a line at a time (a byte-order mark first, so Excel reads UTF-8): the deals are
+    read CSV_CHUNK rows per round trip, never all into memory."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([_cell(v) for v in header()])
+    for deal in deals.iterator(chunk_size=CSV_CHUNK):
+        yield writer.writerow([_cell(v) for v in row(deal, health_label=health_label, reason_text=reason_text)])

@@ -1,0 +1,85 @@
+"""The dashboard pages: the dashboard, the deal table behind its figures, and that table as
+CSV. Members only (404 for anyone else, a buyer's room session included); a seller's pages show
+their own deals."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from deals.forms import members_of
+from deals.models import Deal
+from mapapp.models import Membership
+from plans import health_text
+
+from . import metrics, table
+from .filters import DashboardFilterForm, Filters
+from .page import dashboard_context, money
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, list]:
+    """The filter form for this member, what it validly asks for, and the organization's
+    memberships (with their users)."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404
+    organization = membership.organization
+    members = list(Membership.objects.filter(organization=organization).select_related("user"))
+    in_use = Deal.objects.for_org(organization).order_by().values_list("currency", flat=True).distinct()
+    currencies = sorted({organization.default_currency, *in_use})
+    form = DashboardFilterForm(
+        request.GET or None, members=members_of(organization), currencies=currencies,
+        sees_all=membership.sees_all_deals, auto_id="dash-%s",
+    )
+    return form, form.filters(today=timezone.localdate(), default_currency=organization.default_currency), members
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters, members = _filters(request)
+    context = dashboard_context(request.membership, filters, members=members)
+    return render(request, "deals/dashboard.html", {**context, "form": form})
+
+
+@require_GET
+@login_required
+def dashboard_deals(request: HttpRequest) -> HttpResponse:
+    form, filters, _members = _filters(request)
+    scope = metrics.population(request.membership, filters)
+    deals = table.ordered(table.with_columns(table.deals_behind(scope, filters), filters), filters)
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    for deal in page.object_list:
+        deal.amount_text = money(deal.amount, deal.currency) if deal.amount is not None else "—"
+        plan = getattr(deal, "plan", None)
+        deal.health_label = health_text.level_label(plan.health) if plan and plan.health else ""
+        deal.reasons = [health_text.reason_text(r) for r in table.reasons(plan)] if plan else []
+    context = {
+        "form": form, "filters": filters, "page": page,
+        "described": table.describe(filters, form),
+        "dashboard_query": filters.query(**{k: None for k in filters.segment}),
+        "csv_query": filters.query(),
+        "page_query": filters.query(page=None),
+    }
+    return render(request, "deals/dashboard_deals.html", context)
+
+
+@require_GET
+@login_required
+def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _form, filters, _members = _filters(request)
+    scope = metrics.population(request.membership, filters)
+    deals = table.ordered(table.with_columns(table.deals_behind(scope, filters), filters), filters)
+    response = StreamingHttpResponse(
+        table.csv_lines(deals, health_label=health_text.level_label, reason_text=health_text.reason_text),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="deals-{filters.today.isoformat()}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
