@@ -41,6 +41,15 @@ print("buyer room", buyer.post(f"/r/{token}/", follow=True).status_code)
 print("buyer stamp", buyer.get(f"/room/{plan.public_id}/stamp/").status_code)
 page = seller.get(f"/plans/{plan.public_id}/").content.decode()
 print("engagement shows the visit", "engagement-" in page)
+manager = Client()
+manager.force_login(User.objects.get(email="manager@demo.example"))
+for path in ("/dashboard/", "/dashboard/deals/?closed=1&map=agreed", "/dashboard/deals.csv"):
+    print("manager", path, manager.get(path).status_code)
+context = manager.get("/dashboard/").context
+# The comparison's SQLite path (no percentile_cont) has the demo's closed deals; every plan is scored.
+print("engagement dashboard compares closed deals", context["comparison"].closed > 0
+      and context["comparison"].with_map.median_days is not None)
+print("engagement dashboard scored every plan", not context["health"].levels.get("unscored"))
 '''
 
 
@@ -52,7 +61,8 @@ def test_the_demo_pages_work_on_sqlite(tmp_path):
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = [line for line in result.stdout.splitlines() if line.startswith(("seller", "buyer", "engagement"))]
-    assert len(lines) == 9, result.stdout
+    lines = [line for line in result.stdout.splitlines()
+             if line.startswith(("seller", "buyer", "engagement", "manager"))]
+    assert len(lines) == 14, result.stdout
     for line in lines:
         assert line.endswith((" 200", " True")), line

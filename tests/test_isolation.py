@@ -236,7 +236,8 @@ def test_a_buyer_session_gets_404_on_every_seller_page_and_api_route_without_ids
     """Not only object URLs: the deal list, "new deal", the API and its schema answer 404 too,
     not a login page."""
     names = sorted(url_names_without_object_ids())
-    assert {"deals:list", "deals:create", "api:schema", "api:docs"} <= set(names), names
+    assert {"deals:list", "deals:create", "api:schema", "api:docs", "dashboard:index", "dashboard:deals",
+            "dashboard:csv"} <= set(names), names
     open_room_of_other_deal(client, org, other_seller)
     for name in names:
         url = reverse(name)

@@ -1,0 +1,181 @@
+"""The dashboard's pages: who gets them, what another tenant gets (nothing of ours), the CSV, the
+fixed number of queries whatever the size of the organization, and hostile text."""
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from deals.models import Outcome, Stage
+from mapapp.models import Membership
+from plans.models import Cadence, PlanStatus, TaskSide
+from tests import factories
+from tests.deals import dashboard_data as data
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ("dashboard:index", "dashboard:deals", "dashboard:csv")
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(data.NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def cast(org, manager, outsider, frozen):
+    return data.build(org, manager=manager, outsider_org=Membership.objects.get(user=outsider).organization)
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_signed_out_visitors_are_sent_to_log_in(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_user_without_an_organization_gets_404(client, name):
+    client.force_login(factories.UserFactory())
+    assert client.get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_pages_answer_get_only(client, manager, name):
+    client.force_login(manager)
+    assert client.post(reverse(name)).status_code == 405
+
+
+def test_another_organization_sees_nothing_of_ours_anywhere(client, cast, outsider):
+    client.force_login(outsider)
+    ours = [d.name for d in cast["deals"].values()]
+    page = client.get(reverse("dashboard:index"), data.PERIOD)
+    assert page.context["pipeline"].count == 2  # their two open deals
+    assert [r["row"].user.pk for r in page.context["sellers"]] != [cast["sam"].pk]
+    table = client.get(reverse("dashboard:deals"), data.PERIOD)
+    names = [d.name for d in table.context["page"].object_list]
+    assert names and not set(names) & set(ours)
+    rows = csv_rows(client.get(reverse("dashboard:csv"), data.PERIOD))
+    assert not {r[1] for r in rows[1:]} & set(ours)
+    # Our seller's id as their filter: refused, and still nothing of ours.
+    page = client.get(reverse("dashboard:index"), {**data.PERIOD, "seller": cast["sam"].pk})
+    assert "seller" in page.context["form"].errors and page.context["pipeline"].count == 2
+
+
+def test_a_sellers_deal_table_and_csv_hold_only_their_deals(client, cast):
+    client.force_login(cast["olga"])
+    table = client.get(reverse("dashboard:deals"), {**data.PERIOD, "seller": cast["sam"].pk})
+    assert {d.owner_id for d in table.context["page"].object_list} == {cast["olga"].pk}
+    rows = csv_rows(client.get(reverse("dashboard:csv"), data.PERIOD))
+    assert {r[4] for r in rows[1:]} == {"Olga Other"}
+
+
+def test_the_csv_is_the_deal_table_with_every_column(client, cast):
+    client.force_login(cast["manager"])
+    params = {**data.PERIOD, "closed": "1", "map": "agreed"}
+    response = client.get(reverse("dashboard:csv"), params)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="deals-2026-06-15.csv"'
+    rows = csv_rows(response)
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Deal id", "Deal", "Buyer company"] and "Cycle (days)" in header
+    assert sorted(r[1] for r in body) == ["L1", "W1", "W2", "W3"]
+    w1 = dict(zip(header, next(r for r in body if r[1] == "W1"), strict=True))
+    assert (w1["Outcome"], w1["Cycle (days)"], w1["Plan status"], w1["Owner"]) == ("Won", "60.0", "Closed", "Sam Seller")
+    assert w1["Plan agreed at"] == "2026-02-15T12:00:00+00:00"
+    table = client.get(reverse("dashboard:deals"), params)
+    assert table.context["page"].paginator.count == len(body)
+
+
+def test_the_csv_row_of_an_open_deal_carries_health_overdue_and_slips(client, cast):
+    client.force_login(cast["manager"])
+    rows = csv_rows(client.get(reverse("dashboard:csv"), {**data.PERIOD, "health": "red"}))
+    o1 = dict(zip(rows[0], rows[1], strict=True))
+    assert (o1["Deal"], o1["Health"], o1["Overdue buyer-side items"], o1["Overdue seller-side items"]) == (
+        "O1", "Off track", "1", "1")
+    assert (o1["Days slipped by the buyer"], o1["Days slipped by the seller"], o1["Tasks"], o1["Tasks done"]) == (
+        "7", "3", "4", "1")
+    assert "overdue" in o1["Health reasons"]
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(client, org, manager, seller, frozen):
+    factories.DealFactory(organization=org, owner=seller, name="=HYPERLINK(\"http://evil\",\"x\")",
+                          buyer_company="@SUM(A1:A9)", external_id="-2+3")
+    client.force_login(manager)
+    rows = csv_rows(client.get(reverse("dashboard:csv")))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Deal"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert row["Buyer company"] == "'@SUM(A1:A9)"
+    assert row["CRM id"] == "'-2+3"
+    assert row["Amount"] == "120000.00"  # numbers stay numbers
+
+
+def test_hostile_names_are_escaped_on_the_pages(client, org, manager, seller, frozen):
+    deal = factories.DealFactory(organization=org, owner=seller, name="<script>alert(1)</script>",
+                                 target_close_date=data.TODAY)
+    plan = factories.PlanFactory(deal=deal, organization=org)
+    plan.__class__.objects.filter(pk=plan.pk).update(health="red", health_reasons=[])
+    client.force_login(manager)
+    for name in ("dashboard:index", "dashboard:deals"):
+        html = client.get(reverse(name)).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def _grow(org, sellers, *, deals: int):
+    """`deals` more deals of every kind: open with plans in trouble, check-ins and overdue items,
+    closed with and without agreed plans, across the sellers."""
+    for i in range(deals):
+        owner = sellers[i % len(sellers)]
+        outcome = (Outcome.OPEN, Outcome.WON, Outcome.LOST)[i % 3]
+        deal = data._deal(org, owner, f"Grown {i}", created="2026-02-01",
+                          closed=None if outcome == Outcome.OPEN else "2026-04-01", outcome=outcome,
+                          stage=Stage.values[i % 6], currency=("USD", "EUR")[i % 2],
+                          target=data.TODAY)
+        plan = data._plan(deal, shared="2026-02-02", agreed="2026-02-03" if i % 2 else None,
+                          status=PlanStatus.SHARED, health=("red", "amber", "green")[i % 3], days_late=i,
+                          cadence=Cadence.WEEKLY, checkin="2026-06-20")
+        for side in TaskSide.values:
+            data._task(plan, side, "2026-06-01")
+
+
+def test_the_dashboard_costs_the_same_queries_for_a_small_and_a_big_organization(
+        client, cast, org, django_assert_num_queries):
+    client.force_login(cast["manager"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("dashboard:index"), data.PERIOD).status_code == 200
+        return len(queries.captured_queries)
+
+    small = count()
+    _grow(org, [cast["sam"], cast["olga"], cast["nina"]], deals=45)
+    assert count() == small
+    # session, user, membership + organization (middleware); memberships with their users, currencies
+    # in use (the page); pipeline, adoption, comparison, health levels, troubled plans, their slips,
+    # their overdue items, overdue items by side, sellers' deals, sellers' overdue items, sellers'
+    # slips, decisions, check-ins (metrics); the seller filter's choices (rendering the form).
+    with django_assert_num_queries(19):
+        client.get(reverse("dashboard:index"), data.PERIOD)
+
+
+def test_the_deal_table_costs_the_same_queries_for_any_page_size(client, cast, org):
+    client.force_login(cast["manager"])
+    url = reverse("dashboard:deals")
+    with CaptureQueriesContext(connection) as small:
+        client.get(url, data.PERIOD)
+    _grow(org, [cast["sam"]], deals=30)
+    with CaptureQueriesContext(connection) as big:
+        response = client.get(url, data.PERIOD)
+    assert len(response.context["page"].object_list) == 46
+    assert len(big.captured_queries) == len(small.captured_queries)
