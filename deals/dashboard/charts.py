@@ -14,8 +14,8 @@ import hashlib
 import math
 import unicodedata
 from collections.abc import Sequence
-from itertools import groupby
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html

@@ -127,11 +127,15 @@ class DashboardFilterForm(forms.Form):
     health = forms.ChoiceField(required=False, choices=[("", ""), *HEALTH_SEGMENTS.items()])
     overdue = forms.ChoiceField(required=False, choices=[("", ""), *OVERDUE_SEGMENTS.items()])
     soon = forms.ChoiceField(required=False, choices=[("", ""), *SOON_SEGMENTS.items()])
+    # Open at the end of this day (a point of the adoption trend); with plan=shared / agreed:
+    # shared / agreed by then.
+    asof = DateField(required=False)
 
-    SEGMENT_FIELDS = ("plan", "map", "closed", "health", "overdue", "soon")
+    SEGMENT_FIELDS = ("plan", "map", "closed", "health", "overdue", "soon", "asof")
 
-    def __init__(self, *args, members, currencies: list[str], sees_all: bool, **kwargs):
+    def __init__(self, *args, today: datetime.date, members, currencies: list[str], sees_all: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["seller"].queryset = members
         if not sees_all:
             del self.fields["seller"]  # a seller's dashboard is their own deals
@@ -140,6 +144,11 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        period = data.get("period") or DEFAULT_PERIOD
+        # Dates typed over a named period's (the form shows its dates) mean "these dates": without
+        # JavaScript nobody switches the select to "custom" first, and typed dates are not dropped.
+        if period != "custom" and (start or end) and (start, end) != period_dates(period, self.today):
+            data["period"] = "custom"
         if data.get("period") == "custom":
             if not start or not end:
                 self.add_error("start" if not start else "end", _("Give both dates of a custom period."))
@@ -149,8 +158,9 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("end", _("Choose a period of at most three years."))
         return data
 
-    def filters(self, *, today: datetime.date, default_currency: str) -> Filters:
+    def filters(self, *, default_currency: str) -> Filters:
         """The valid part of what was asked; the default for each field that is missing or bad."""
+        today = self.today
         data = {}
         if self.is_bound:
             self.is_valid()
@@ -162,9 +172,19 @@ class DashboardFilterForm(forms.Form):
         else:
             period = DEFAULT_PERIOD if period == "custom" else period
             start, end = period_dates(period, today)
+        self._show_dates(period, start, end)
         return Filters(
             today=today, period=period, start=start, end=end,
             currency=data.get("currency") or default_currency,
             seller=data.get("seller"), stage=data.get("stage", ""), outcome=data.get("outcome", ""),
-            segment={k: data[k] for k in self.SEGMENT_FIELDS if data.get(k)},
+            segment={k: data[k].isoformat() if isinstance(data[k], datetime.date) else data[k]
+                     for k in self.SEGMENT_FIELDS if data.get(k)},
         )
+
+    def _show_dates(self, period: str, start: datetime.date, end: datetime.date) -> None:
+        """The fields show the period in force: a named period's dates, or what was typed."""
+        if not self.is_bound:
+            self.initial.update(period=period, start=start, end=end)
+        elif period != "custom" and not self.errors:
+            self.data = self.data.copy()
+            self.data["period"], self.data["start"], self.data["end"] = period, start.isoformat(), end.isoformat()

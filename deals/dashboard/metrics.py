@@ -66,9 +66,15 @@ def _start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _until(day: datetime.date) -> datetime.datetime:
-    """The first instant after `day`: periods are [start of first day, _until(last day))."""
+def until(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day`: periods are [start of first day, until(last day))."""
     return _start(day + datetime.timedelta(days=1))
+
+
+def open_at(day: datetime.date) -> Q:
+    """Deals open at the end of `day`: created before it ended, not closed by then."""
+    end = until(day)
+    return Q(created_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
 
 
 @dataclass(frozen=True)
@@ -192,11 +198,10 @@ def adoption(scope: Scope, filters: Filters) -> Adoption:
     }
     ends = stats.month_ends(filters.start, min(filters.end, filters.today))
     for i, end in enumerate(ends):
-        until = _until(end)
-        was_open = Q(created_at__lt=until) & (Q(closed_at__isnull=True) | Q(closed_at__gte=until))
+        was_open, by_then = open_at(end), until(end)
         counts[f"o{i}"] = Count("pk", filter=was_open)
-        counts[f"s{i}"] = Count("pk", filter=was_open & Q(plan__shared_at__lt=until))
-        counts[f"a{i}"] = Count("pk", filter=was_open & Q(plan__agreed_at__lt=until))
+        counts[f"s{i}"] = Count("pk", filter=was_open & Q(plan__shared_at__lt=by_then))
+        counts[f"a{i}"] = Count("pk", filter=was_open & Q(plan__agreed_at__lt=by_then))
     row = scope.deals.order_by().aggregate(**counts)
     return Adoption(
         open_deals=row["open"], no_plan=row["no_plan"],
@@ -249,9 +254,9 @@ class Comparison:
         return self.with_map.closed + self.without.closed
 
 
-def _closed_in_period(scope: Scope, filters: Filters) -> QuerySet[Deal]:
+def closed_in_period(scope: Scope, filters: Filters) -> QuerySet[Deal]:
     return scope.deals.filter(
-        outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=_start(filters.start), closed_at__lt=_until(filters.end)
+        outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=_start(filters.start), closed_at__lt=until(filters.end)
     ).annotate(
         kind=Case(
             When(plan__agreed_at__isnull=False, plan__agreed_at__lte=F("closed_at"), then=Value(AGREED)),
@@ -267,7 +272,7 @@ def comparison(scope: Scope, filters: Filters) -> Comparison:
     without. One query of conditional aggregates (so "without" gets its own median, not a mix of
     its groups'); in the database on PostgreSQL, in Python from the closed deals elsewhere (the
     embedded SQLite demo has no percentile_cont)."""
-    closed = _closed_in_period(scope, filters).order_by()
+    closed = closed_in_period(scope, filters).order_by()
     if connection.vendor != "postgresql":
         return comparison_from_rows(closed.values_list("kind", "outcome", "created_at", "closed_at"))
     kinds = {AGREED: Q(kind=AGREED), PLAN_NOT_AGREED: Q(kind=PLAN_NOT_AGREED), NO_PLAN: Q(kind=NO_PLAN),
@@ -435,7 +440,7 @@ def sellers(scope: Scope, filters: Filters, *, members: list[Membership], everyo
         row(owner_id).overdue[side] = n
     for owner_id, n, days in (
         Slip.objects.filter(organization_id=scope.organization_id, plan__deal__in=scope.deals.values("pk"),
-                            created_at__gte=_start(filters.start), created_at__lt=_until(filters.end))
+                            created_at__gte=_start(filters.start), created_at__lt=until(filters.end))
         .order_by().values_list("plan__deal__owner_id").annotate(n=Count("pk"), days=Sum("days"))
     ):
         seller = row(owner_id)

@@ -103,7 +103,7 @@ def _comparison_charts(comparison: metrics.Comparison, links: Links) -> tuple[st
     return rates, cycles
 
 
-def _adoption_chart(adoption: metrics.Adoption) -> str:
+def _adoption_chart(adoption: metrics.Adoption, links: Links) -> str:
     series = [charts.Series(_("Shared plan"), "dashed", "primary"),
               charts.Series(_("Agreed plan"), "solid", "success")]
     points = [
@@ -111,6 +111,7 @@ def _adoption_chart(adoption: metrics.Adoption) -> str:
             label=date_format(p.month_end, "M Y"),  # "Dec 2026": short enough for the axis
             values=[p.shared.percent, p.agreed.percent],
             displays=[rate_text(p.shared), rate_text(p.agreed)],
+            href=links.deals(asof=p.month_end.isoformat()),
         )
         for p in adoption.trend
     ]
@@ -187,7 +188,7 @@ def dashboard_context(membership: Membership, filters: Filters, *, members: list
                              if c != filters.currency],
         "adoption": adoption,
         "adoption_text": {"shared": rate_text(adoption.shared), "agreed": rate_text(adoption.agreed)},
-        "adoption_chart": _adoption_chart(adoption),
+        "adoption_chart": _adoption_chart(adoption, links),
         "comparison": comparison,
         "cohorts": _cohort_rows(comparison, links),
         "small_sample": comparison.with_map.small or comparison.without.small,

@@ -37,15 +37,21 @@ def deals_behind(scope: metrics.Scope, filters: Filters) -> QuerySet[Deal]:
     seg = filters.segment
     deals = scope.deals
     if seg.get("closed"):
-        deals = metrics._closed_in_period(scope, filters)
+        deals = metrics.closed_in_period(scope, filters)
         kind = seg.get("map")
         if kind == "without":
             deals = deals.exclude(kind=metrics.AGREED)
         elif kind:
             deals = deals.filter(kind=kind)  # agreed, plan (not agreed) or none: metrics' kinds
+    elif seg.get("asof"):
+        deals = deals.filter(metrics.open_at(datetime.date.fromisoformat(seg["asof"])))
     elif any(k in seg for k in ("plan", "health", "overdue", "soon")):
         deals = deals.filter(outcome=Outcome.OPEN)
     plan = seg.get("plan")
+    if seg.get("asof") and plan in ("shared", "agreed"):
+        # Shared / agreed by the end of that day, as the trend counted them.
+        until = metrics.until(datetime.date.fromisoformat(seg["asof"]))
+        return deals.filter(**{f"plan__{plan}_at__lt": until})
     if plan == "none":
         deals = deals.filter(plan__isnull=True)
     elif plan == "draft":
@@ -127,9 +133,12 @@ def describe(filters: Filters, form) -> list[str]:
     if seg.get("closed"):
         parts.append(_("Closed %(start)s – %(end)s") % {
             "start": date_format(filters.start, "DATE_FORMAT"), "end": date_format(filters.end, "DATE_FORMAT")})
+    if seg.get("asof"):
+        parts.append(_("Open on %(date)s") % {"date": date_format(datetime.date.fromisoformat(seg["asof"]),
+                                                                    "DATE_FORMAT")})
     if filters.outcome:
         parts.append(str(dict(Outcome.choices)[filters.outcome]))
-    elif any(k in seg for k in ("plan", "health", "overdue", "soon")):
+    elif not seg.get("asof") and any(k in seg for k in ("plan", "health", "overdue", "soon")):
         parts.append(str(Outcome.OPEN.label))
     if filters.stage:
         parts.append(str(dict(Stage.choices)[filters.stage]))

@@ -34,10 +34,10 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, list]:
     in_use = Deal.objects.for_org(organization).order_by().values_list("currency", flat=True).distinct()
     currencies = sorted({organization.default_currency, *in_use})
     form = DashboardFilterForm(
-        request.GET or None, members=members_of(organization), currencies=currencies,
+        request.GET or None, today=timezone.localdate(), members=members_of(organization), currencies=currencies,
         sees_all=membership.sees_all_deals, auto_id="dash-%s",
     )
-    return form, form.filters(today=timezone.localdate(), default_currency=organization.default_currency), members
+    return form, form.filters(default_currency=organization.default_currency), members
 
 
 @require_GET

@@ -72,7 +72,7 @@ def test_comparison_in_python_gives_the_databases_answer(cast, org):
                       currency="USD")
     scope = metrics.population(membership, filters)
     in_db = metrics.comparison(scope, filters)
-    rows = metrics._closed_in_period(scope, filters).values_list("kind", "outcome", "created_at", "closed_at")
+    rows = metrics.closed_in_period(scope, filters).values_list("kind", "outcome", "created_at", "closed_at")
     assert metrics.comparison_from_rows(rows) == in_db
 
 
@@ -291,3 +291,31 @@ def test_each_figures_link_lists_exactly_the_deals_it_counts(client, cast):
 def test_the_pipeline_bars_link_to_their_stage(client, cast):
     chart = dashboard(client, cast["manager"])["pipeline_chart"]
     assert "stage=discovery" in chart and "outcome=open" in chart
+
+
+def test_dates_typed_without_choosing_custom_are_taken_not_dropped(client, cast):
+    # No JavaScript: the select still says "Last 12 months", the dates were typed over.
+    context = dashboard(client, cast["manager"], period="12m", start="2026-03-01", end="2026-03-31")
+    assert (context["filters"].period, str(context["filters"].start), str(context["filters"].end)) == (
+        "custom", "2026-03-01", "2026-03-31")
+    # Closed in March: W1, W2, L2, L3, W6.
+    assert context["comparison"].closed == 5
+
+
+def test_a_named_period_shows_its_dates_in_the_fields(client, cast):
+    context = dashboard(client, cast["manager"], period="quarter", start="", end="")
+    form = context["form"]
+    assert (form["start"].value(), form["end"].value()) == ("2026-04-01", "2026-06-15")
+    # Submitting that form again, dates and all, is still "this quarter".
+    again = dashboard(client, cast["manager"], period="quarter", start="2026-04-01", end="2026-06-15")
+    assert again["filters"].period == "quarter"
+
+
+def test_each_month_of_the_adoption_trend_links_to_the_deals_open_then(client, cast):
+    context = dashboard(client, cast["manager"])
+    assert "asof=2026-03-31" in context["adoption_chart"]
+    for point in context["adoption"].trend:
+        base = f"{reverse('dashboard:deals')}?{context['filters'].query(asof=point.month_end.isoformat())}"
+        assert table_count(client, base) == point.shared.whole
+        assert table_count(client, base + "&plan=shared") == point.shared.part
+        assert table_count(client, base + "&plan=agreed") == point.agreed.part
