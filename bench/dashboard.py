@@ -123,24 +123,27 @@ FROM (SELECT p.id, (p.id %% 840)::int AS h, (7 * row_number() OVER (PARTITION BY
       FROM plans_plan p JOIN deals_deal d ON d.id = p.deal_id WHERE p.organization_id = %(org)s) AS n
 WHERE p.id = n.id
 """
-# Tasks on random plans; in open deals due -60..+120 days (85 % of the past ones done), in
-# closed deals before the close (95 % done).
+# Tasks on random plans. Open deals: due from 45 days ago to the plan's target (20 days ahead at
+# the least), 92 % of the past ones done; closed deals: due before the close, 98 % done.
 TASKS_SQL = """
 INSERT INTO plans_task (organization_id, public_id, plan_id, title, description, side, due_date, status, blocked_reason,
                         internal, duration_days, "order", completed_at, version, created_at, updated_at)
 SELECT %(org)s, gen_random_uuid(), id, 'Task ' || i, '', side, due, status, '', false, 1, i,
        CASE WHEN status = 'done' THEN due + time '17:00' END, 1, now(), now()
 FROM (SELECT i, id, due, CASE WHEN r_side < 0.4 THEN 'buyer' WHEN r_side < 0.85 THEN 'seller' ELSE 'joint' END AS side,
-             CASE WHEN NOT open THEN CASE WHEN r_status < 0.95 THEN 'done' ELSE 'not_started' END
-                  WHEN due < current_date THEN CASE WHEN r_status < 0.85 THEN 'done' WHEN r_status < 0.9 THEN 'blocked'
-                                                    WHEN r_status < 0.95 THEN 'in_progress' ELSE 'not_started' END
+             CASE WHEN NOT open THEN CASE WHEN r_status < 0.98 THEN 'done' ELSE 'not_started' END
+                  WHEN due < current_date THEN CASE WHEN r_status < 0.92 THEN 'done' WHEN r_status < 0.95 THEN 'blocked'
+                                                    WHEN r_status < 0.98 THEN 'in_progress' ELSE 'not_started' END
                   WHEN r_status < 0.15 THEN 'done' WHEN r_status < 0.4 THEN 'in_progress'
                   WHEN r_status < 0.45 THEN 'blocked' ELSE 'not_started' END AS status
-      FROM (SELECT g.*, pl.id, pl.open, CASE WHEN pl.open THEN current_date + floor(r_due * 180)::int - 60
-                                             ELSE pl.closed_on - floor(r_due * 120)::int END AS due
+      FROM (SELECT g.*, pl.id, pl.open,
+                   CASE WHEN pl.open THEN current_date - 45 + floor(r_due * (GREATEST(pl.target, current_date + 20)
+                                                                             - current_date + 46))::int
+                        ELSE pl.closed_on - floor(r_due * 120)::int END AS due
             FROM (SELECT i, 1 + floor(random() * %(n_plans)s)::int AS rn, random() AS r_side, random() AS r_status,
                          random() AS r_due FROM generate_series(1, %(n)s) AS i) AS g
             JOIN (SELECT p.id, d.outcome = 'open' AS open, d.closed_at::date AS closed_on,
+                         coalesce(p.target_close_date, current_date + 60) AS target,
                          row_number() OVER (ORDER BY p.id) AS rn
                   FROM plans_plan p JOIN deals_deal d ON d.id = p.deal_id WHERE p.organization_id = %(org)s) AS pl
               ON pl.rn = g.rn) AS t) AS s

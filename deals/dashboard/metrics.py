@@ -29,6 +29,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -329,6 +330,7 @@ class Health:
     troubled: list[TroubledPlan]
     overdue: dict[str, int]  # open items past due in open deals, by task side
     overdue_deals: dict[str, int]  # open deals with such items, by task side
+    oldest: datetime.date | None = None  # the day the stalest stored health was worked out for
 
     @property
     def troubled_count(self) -> int:
@@ -348,11 +350,14 @@ def health(scope: Scope, filters: Filters) -> Health:
     Five queries: levels, the listed plans, their slips, their overdue items, all overdue items."""
     from plans.health_store import reasons_from_json
 
-    levels_rows = scope.open.order_by().values("plan__health").annotate(n=Count("pk"))
+    levels_rows = scope.open.order_by().values("plan__health").annotate(n=Count("pk"), oldest=Min("plan__health_on"))
     levels: dict[str, int] = defaultdict(int)
+    oldest = []
     for row in levels_rows:
         health_level = row["plan__health"]
         levels["no_plan" if health_level is None else (health_level or "unscored")] += row["n"]
+        if row["oldest"] is not None:
+            oldest.append(row["oldest"])
 
     plans = list(
         Plan.objects.filter(organization_id=scope.organization_id, deal__in=scope.open.values("pk"),
@@ -381,7 +386,8 @@ def health(scope: Scope, filters: Filters) -> Health:
         .annotate(n=Count("pk"), deals=Count("plan__deal_id", distinct=True))
     ):
         overdue[side], overdue_deals[side] = n, n_deals
-    return Health(levels=dict(levels), troubled=list(troubled.values()), overdue=overdue, overdue_deals=overdue_deals)
+    return Health(levels=dict(levels), troubled=list(troubled.values()), overdue=overdue, overdue_deals=overdue_deals,
+                  oldest=min(oldest, default=None))
 
 
 # Sellers -----------------------------------------------------------------------------------

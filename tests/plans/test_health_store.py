@@ -164,3 +164,20 @@ def test_accepting_an_unshared_plan_stamps_it_shared(plan, buyer, frozen):
     agreement.plan_accept(plan=plan, stakeholder=buyer, version=plan.version, seen=seen, notify=False)
     plan.refresh_from_db()
     assert plan.shared_at == plan.agreed_at is not None
+
+
+def test_the_command_refreshes_stale_plans_and_with_all_every_open_one(deal, frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    stale = overdue_plan(deal)
+    current = overdue_plan(factories.DealFactory(organization=deal.organization, owner=deal.owner))
+    Plan.objects.filter(pk=current.pk).update(health="green", health_on=datetime.date(2026, 6, 15))
+    out = StringIO()
+    call_command("refresh_health", stdout=out)
+    assert "1 plan(s) in 1 organization(s)" in out.getvalue()
+    assert Plan.objects.get(pk=stale.pk).health == "amber"
+    assert Plan.objects.get(pk=current.pk).health == "green"
+    call_command("refresh_health", "--all", stdout=out)
+    assert Plan.objects.get(pk=current.pk).health == "amber"

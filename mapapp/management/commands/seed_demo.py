@@ -1,6 +1,9 @@
 """`manage.py seed_demo`: load the demo organization (see mapapp/demo.py) and say how to sign in."""
 
+from io import StringIO
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -37,6 +40,8 @@ class Command(BaseCommand):
             if deleted:
                 self.stdout.write(f"Deleted the demo organization “{demo.ORG_NAME}” and its accounts.")
             self._report(summary)
+        # The embedded default has no beat: start every visit of the demo with today's health.
+        call_command("refresh_health", stdout=StringIO())
         self._sign_in()
 
     @transaction.atomic  # --reset deletes and rebuilds in one go: a failed build keeps the old demo
