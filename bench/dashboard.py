@@ -36,7 +36,8 @@ import harness
 
 harness.setup("dashboard")
 
-from django.db import connection
+from django.db import connection, models
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -44,7 +45,7 @@ from django.urls import reverse
 from deals.models import Stage
 from mapapp.models import Membership, Organization, Role, User
 from plans.health_store import plans_refresh
-from plans.models import Plan
+from plans.models import Plan, Task, TaskStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPANIES = ["Brandt Maschinenbau", "Kurokawa Precision", "Nusantara Retail", "Meridian Freight", "Halden & Price",
@@ -158,8 +159,12 @@ FROM (SELECT t.*, 1 + floor(random() * 14)::int AS days, random() AS r_side, ran
       FROM plans_task t WHERE t.organization_id = %(org)s AND random() < %(share)s) AS s
 """
 
-# What --try-index creates: (name, CREATE INDEX, the Django definition to add, what it is for).
-INDEXES = []
+# What --try-index adds, as it would go into Task.Meta.indexes: the overdue items (not done,
+# due before today) of an organization by due date, with the columns the dashboard groups by.
+TRY_INDEXES = [(Task, models.Index(fields=["organization", "due_date"], include=["plan", "side"],
+                                   condition=~Q(status=TaskStatus.DONE), name="task_org_due_not_done"))]
+TRY_INDEX_TEXT = ('models.Index(fields=["organization", "due_date"], include=["plan", "side"], '
+                  'condition=~Q(status=TaskStatus.DONE), name="task_org_due_not_done")')
 
 
 def build_org(name: str, n_deals: int, n_sellers: int, seed: float) -> dict:
@@ -180,8 +185,7 @@ def build_org(name: str, n_deals: int, n_sellers: int, seed: float) -> dict:
         cursor.execute(PLANS_SQL, {"org": org})
         cursor.execute(HEALTH_SQL, {"org": org})
         cursor.execute("SELECT count(*) FROM plans_plan WHERE organization_id = %s", [org])
-        n_plans = cursor.fetchone()[0]
-        cursor.execute(TASKS_SQL, {"org": org, "n": n_deals * TASKS_PER_DEAL, "n_plans": n_plans})
+        cursor.execute(TASKS_SQL, {"org": org, "n": n_deals * TASKS_PER_DEAL, "n_plans": cursor.fetchone()[0]})
         cursor.execute(SLIPS_SQL, {"org": org, "share": SLIPS_PER_TASK})
     return {"organization": organization, "manager": manager, "sellers": sellers}
 
@@ -193,17 +197,18 @@ def summary(org_id: int) -> str:
                    count(*) FILTER (WHERE outcome = 'lost'), count(p.id), count(p.shared_at), count(p.agreed_at),
                    count(*) FILTER (WHERE outcome = 'open' AND p.health IN ('red', 'amber')),
                    (SELECT count(*) FROM plans_task WHERE organization_id = %(o)s),
-                   (SELECT count(*) FROM plans_task WHERE organization_id = %(o)s AND status <> 'done'
-                                                      AND due_date < current_date),
+                   (SELECT count(*) FROM plans_task t JOIN plans_plan p ON p.id = t.plan_id JOIN deals_deal d
+                      ON d.id = p.deal_id WHERE t.organization_id = %(o)s AND t.status <> 'done' AND t.due_date < current_date
+                      AND d.outcome = 'open'),
                    (SELECT count(*) FROM plans_slip WHERE organization_id = %(o)s)
             FROM deals_deal d LEFT JOIN plans_plan p ON p.deal_id = d.id WHERE d.organization_id = %(o)s""", {"o": org_id})
         d, o, w, lost, p, sh, ag, tr, t, od, sl = cursor.fetchone()
     return (f"{d:,} deals ({o:,} open, {w:,} won, {lost:,} lost), {p:,} plans ({sh:,} shared, {ag:,} agreed, "
-            f"{tr:,} open ones red/amber), {t:,} tasks ({od:,} overdue and not done), {sl:,} slips")
+            f"{tr:,} open ones red/amber), {t:,} tasks ({od:,} overdue in open deals), {sl:,} slips")
 
 
 def where(stack) -> str:
-    """The innermost project frame outside the bench that ran a query: 'metrics.health:327'."""
+    """The innermost project frame outside the bench that ran a query: 'metrics.health:374'."""
     for frame in reversed(stack):
         path = Path(frame.filename)
         if path.is_relative_to(ROOT) and not path.is_relative_to(ROOT / ".venv") and "bench" not in path.parts:
@@ -212,8 +217,8 @@ def where(stack) -> str:
 
 
 def query_breakdown(client: Client, url: str, runs: int = 5) -> list[dict]:
-    """Each query of one request (same order every time): where it comes from, its SQL and
-    the median ms over `runs` requests."""
+    """Each query of one request (the same ones every time): where it is run, its SQL and the
+    median ms over `runs` requests."""
     per_run = []
     for _ in range(runs):
         seen = []
@@ -231,66 +236,78 @@ def query_breakdown(client: Client, url: str, runs: int = 5) -> list[dict]:
     return [{"where": row[0][1], "sql": row[0][2], "ms": statistics.median(r[0] for r in row)} for row in zip(*per_run)]
 
 
-def explain(sql: str) -> str:
+def explain(sql: str, fmt: str = "") -> str | dict:
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        return "\n".join("    " + row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS{fmt}) " + sql)
+        rows = cursor.fetchall()
+    return rows[0][0][0] if fmt else "\n".join("    " + row[0] for row in rows)
 
 
 def csv_export(client: Client, url: str, runs: int = 3) -> dict:
-    times, body = [], b""
-    for n in range(runs + 1):  # the first one warms up
-        start = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content)
-        if n:
-            times.append((time.perf_counter() - start) * 1000)
+    """Median ms of `runs` whole exports (after one to warm up), and the PostgreSQL side of
+    its one big query (the server-side cursor's SELECT) by EXPLAIN ANALYZE."""
+    times = []
+    for n in range(runs + 1):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            body = b"".join(client.get(url).streaming_content)
+            if n:
+                times.append((time.perf_counter() - start) * 1000)
     rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
+    sql = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("DECLARE"))
+    plan = explain(sql[sql.index(" FOR SELECT ") + 5:], ", FORMAT JSON")
     ms = statistics.median(times)
-    return {"ms": ms, "rows": rows, "per_s": rows / ms * 1000, "kib": len(body) / 1024}
+    return {"ms": ms, "rows": rows, "per_s": rows / ms * 1000, "kib": len(body) / 1024, "db_ms": plan["Execution Time"],
+            "jit_ms": plan.get("JIT", {}).get("Timing", {}).get("Total", 0), "cost": plan["Plan"]["Total Cost"]}
 
 
 def measure(big: dict, small: dict) -> dict:
     index, deals, csv_url = reverse("dashboard:index"), reverse("dashboard:deals"), reverse("dashboard:csv")
     seller = big["sellers"][0]
-    manager = Client()
+    manager, own, few = Client(), Client(), Client()
     manager.force_login(big["manager"])
+    own.force_login(seller)
     pages = harness.measure(manager, {
         "dashboard, manager, whole org": index,
         f"dashboard, manager, seller={seller.pk}": f"{index}?seller={seller.pk}",
         "deal table ?health=troubled": f"{deals}?health=troubled",
+        "deal table ?overdue=buyer": f"{deals}?overdue=buyer",
     })
-    own = Client()
-    own.force_login(seller)
     pages.update(harness.measure(own, {"dashboard, seller, own deals": index}))
-    few = Client()
     counts = {}
-    for role, user, small_user, url in (("manager", big["manager"], small["manager"], index),
-                                        ("seller", seller, small["sellers"][0], index),
-                                        ("deal table", big["manager"], small["manager"], f"{deals}?health=troubled")):
+    for role, client, small_user, url in (("manager", manager, small["manager"], index),
+                                          ("seller", own, small["sellers"][0], index),
+                                          ("deal table", manager, small["manager"], f"{deals}?health=troubled")):
         few.force_login(small_user)
-        client = Client()
-        client.force_login(user)
         counts[role] = (harness.count_queries(client, url), harness.count_queries(few, url))
     return {"pages": pages, "counts": counts, "csv": csv_export(manager, csv_url),
-            "queries": query_breakdown(manager, index)}
+            "queries": query_breakdown(manager, index), "manager": manager, "csv_url": csv_url}
 
 
 def report(figures: dict) -> None:
-    print(f"\n{'page':<36} {'median ms':>9} {'p90 ms':>8} {'queries':>7} {'SQL ms':>7} {'KiB':>6}")
+    print(f"\n{'page':<34} {'median ms':>9} {'p90 ms':>8} {'queries':>7} {'SQL ms':>7} {'KiB':>5}")
     for name, f in figures["pages"].items():
-        print(f"{name:<36} {f['median']:>9.1f} {f['p90']:>8.1f} {f['queries']:>7} {f['sql_ms']:>7.1f} "
-              f"{f['bytes'] / 1024:>6.0f}")
-    print("\nqueries, 10,000-deal org against 10-deal org:")
+        print(f"{name:<34} {f['median']:>9.1f} {f['p90']:>8.1f} {f['queries']:>7} {f['sql_ms']:>7.1f} "
+              f"{f['bytes'] / 1024:>5.0f}")
+    print("\nqueries, organization with 10,000 deals against the one with 10:")
     for role, (many, few) in figures["counts"].items():
-        print(f"  {role:<11}: {many} vs {few}  {'EQUAL' if many == few else 'DIFFERENT'}")
+        print(f"  {role:<10}: {many} vs {few}  {'EQUAL' if many == few else 'DIFFERENT'}")
     c = figures["csv"]
-    print(f"\nCSV of the whole org: {c['rows']:,} rows, {c['kib']:,.0f} KiB, {c['ms']:,.0f} ms (median of 3), "
-          f"{c['per_s']:,.0f} rows/s")
+    print(f"\nCSV of the whole org: {c['rows']:,} rows, {c['kib']:,.0f} KiB in {c['ms']:,.0f} ms (median of 3), "
+          f"{c['per_s']:,.0f} rows/s\n  its query in PostgreSQL (EXPLAIN ANALYZE): {c['db_ms']:,.0f} ms, of which "
+          f"JIT compilation {c['jit_ms']:,.0f} ms (plan cost {c['cost']:,.0f}; jit_above_cost is 100,000)")
     queries = figures["queries"]
-    print(f"\nqueries of one manager dashboard request (median ms of 5 requests; {sum(q['ms'] for q in queries):.1f} ms):")
+    print(f"\nqueries of the manager's dashboard (median ms of 5 requests; {sum(q['ms'] for q in queries):.1f} ms in all):")
     for n, q in enumerate(queries, 1):
         print(f"  {n:>2}. {q['ms']:>6.2f} ms  {q['where']}")
+
+
+def print_plans(queries: list[dict], picked: list[int], was: list[dict] | None = None) -> None:
+    for n in picked:
+        q = queries[n]
+        print(f"\n--- query {n + 1}, {q['where']}: {q['ms']:.2f} ms" + (f" (was {was[n]['ms']:.2f})" if was else ""))
+        print(f"    {q['sql'][:300]}{'...' if len(q['sql']) > 300 else ''}")
+        print(explain(q["sql"]))
 
 
 def run() -> None:
@@ -300,9 +317,7 @@ def run() -> None:
     built = time.perf_counter() - started
     harness.analyze()
     print(f"dashboard bench on {connection.vendor} ({connection.settings_dict['NAME']}); data built in {built:.1f} s")
-    print(f"  big org  : {summary(big['organization'].pk)}")
-    print(f"  small org: {summary(small['organization'].pk)}")
-
+    print(f"  big org  : {summary(big['organization'].pk)}\n  small org: {summary(small['organization'].pk)}")
     ids = list(Plan.objects.filter(organization=big["organization"], deal__outcome="open")
                .order_by("pk").values_list("pk", flat=True)[:200])
     start = time.perf_counter()
@@ -315,34 +330,37 @@ def run() -> None:
 
     before = measure(big, small)
     report(before)
+    slowest = sorted(range(len(before["queries"])), key=lambda n: -before["queries"][n]["ms"])[:3]
     print("\nEXPLAIN (ANALYZE, BUFFERS) of the three slowest queries of the manager's dashboard:")
-    for q in sorted(before["queries"], key=lambda q: -q["ms"])[:3]:
-        print(f"\n--- {q['where']}: {q['ms']:.2f} ms\n    {q['sql'][:300]}{'...' if len(q['sql']) > 300 else ''}")
-        print(explain(q["sql"]))
+    print_plans(before["queries"], slowest)
     if "--try-index" not in sys.argv[1:]:
         return
 
-    print("\n=== --try-index ===")
-    with connection.cursor() as cursor:
-        for name, create, definition, purpose in INDEXES:
+    print(f"\n=== --try-index: {TRY_INDEX_TEXT} on Task ===")
+    with connection.schema_editor() as editor:
+        for model, index in TRY_INDEXES:
             start = time.perf_counter()
-            cursor.execute(create)
-            print(f"{name}: built in {(time.perf_counter() - start) * 1000:.0f} ms, for {purpose}\n    {definition}")
+            editor.add_index(model, index)
+            print(f"  {index.create_sql(model, editor)}: built in {(time.perf_counter() - start) * 1000:.0f} ms")
     harness.analyze()
     after = measure(big, small)
     report(after)
-    print(f"\n{'before -> after (median ms)':<36}")
+    print("\nbefore -> after (median ms)")
     for name in before["pages"]:
-        print(f"  {name:<36} {before['pages'][name]['median']:>7.1f} -> {after['pages'][name]['median']:>7.1f}")
-    print(f"  {'CSV of the whole org':<36} {before['csv']['ms']:>7.0f} -> {after['csv']['ms']:>7.0f}")
+        print(f"  {name:<34} {before['pages'][name]['median']:>7.1f} -> {after['pages'][name]['median']:>7.1f}")
+    print(f"  {'CSV of the whole org':<34} {before['csv']['ms']:>7.0f} -> {after['csv']['ms']:>7.0f}")
     for n, (b, a) in enumerate(zip(before["queries"], after["queries"]), 1):
-        if abs(b["ms"] - a["ms"]) > 0.5:
-            print(f"  query {n:>2} {b['where']:<27} {b['ms']:>7.2f} -> {a['ms']:>7.2f}")
-    print("\nEXPLAIN (ANALYZE, BUFFERS) with the indexes of the queries that were the three slowest:")
-    for n in sorted(range(len(before["queries"])), key=lambda n: -before["queries"][n]["ms"])[:3]:
-        q = after["queries"][n]
-        print(f"\n--- {q['where']}: {q['ms']:.2f} ms (was {before['queries'][n]['ms']:.2f} ms)")
-        print(explain(q["sql"]))
+        if abs(b["ms"] - a["ms"]) > 1:
+            print(f"  dashboard query {n:>2}, {b['where']:<20} {b['ms']:>7.2f} -> {a['ms']:>7.2f}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # this connection only: what the CSV costs without JIT
+    c = csv_export(after["manager"], after["csv_url"])
+    print(f"  {'CSV, and jit = off':<34} {after['csv']['ms']:>7.0f} -> {c['ms']:>7.0f} ({c['per_s']:,.0f} rows/s; "
+          f"its query {after['csv']['db_ms']:,.0f} -> {c['db_ms']:,.0f} ms in PostgreSQL)")
+    with connection.cursor() as cursor:
+        cursor.execute("RESET jit")
+    print("\nEXPLAIN (ANALYZE, BUFFERS) with the index of the three queries that were the slowest:")
+    print_plans(after["queries"], slowest, was=before["queries"])
 
 
 if __name__ == "__main__":

@@ -187,8 +187,16 @@ def header() -> list[str]:
     ]
 
 
+def live_plan(deal: Deal) -> Plan | None:
+    """The deal's plan while the deal is open, for its health and projection: a closed deal's
+    plan has no "on track" any more (what is stored is from its last change, not its close)."""
+    plan = getattr(deal, "plan", None)
+    return plan if deal.outcome == Outcome.OPEN else None
+
+
 def row(deal: Deal, *, health_label, reason_text) -> list:
     plan: Plan | None = getattr(deal, "plan", None)
+    live = live_plan(deal)
     cycle = None
     if deal.closed_at is not None and deal.outcome != Outcome.OPEN:
         cycle = round((deal.closed_at - deal.created_at).total_seconds() / 86400, 1)
@@ -198,10 +206,13 @@ def row(deal: Deal, *, health_label, reason_text) -> list:
         deal.get_stage_display(), deal.get_outcome_display(), deal.amount, deal.currency, deal.created_at,
         deal.target_close_date, deal.closed_at, cycle,
         statuses.get(plan.status, plan.status) if plan else "", plan.shared_at if plan else None,
-        plan.agreed_at if plan else None, health_label(plan.health) if plan and plan.health else "",
-        " ".join(reason_text(r) for r in reasons(plan)) if plan else "",
-        plan.target_close_date if plan else None, plan.health_projected_close if plan else None,
-        deal.task_total, deal.task_done, deal.overdue_buyer, deal.overdue_seller, deal.overdue_joint,
+        plan.agreed_at if plan else None, health_label(live.health) if live and live.health else "",
+        " ".join(reason_text(r) for r in reasons(live)) if live else "",
+        plan.target_close_date if plan else None, live.health_projected_close if live else None,
+        deal.task_total, deal.task_done,
+        # Past due means something only while the deal is open.
+        *((deal.overdue_buyer, deal.overdue_seller, deal.overdue_joint) if live or deal.outcome == Outcome.OPEN
+          else (None, None, None)),
         deal.slipped_buyer, deal.slipped_seller,
     ]
 

@@ -57,7 +57,7 @@ def dashboard_deals(request: HttpRequest) -> HttpResponse:
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
     for deal in page.object_list:
         deal.amount_text = money(deal.amount, deal.currency) if deal.amount is not None else "—"
-        plan = getattr(deal, "plan", None)
+        plan = table.live_plan(deal)
         deal.health_label = health_text.level_label(plan.health) if plan and plan.health else ""
         deal.reasons = [health_text.reason_text(r) for r in table.reasons(plan)] if plan else []
     context = {

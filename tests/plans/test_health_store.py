@@ -181,3 +181,23 @@ def test_the_command_refreshes_stale_plans_and_with_all_every_open_one(deal, fro
     assert Plan.objects.get(pk=current.pk).health == "green"
     call_command("refresh_health", "--all", stdout=out)
     assert Plan.objects.get(pk=current.pk).health == "amber"
+
+
+def test_the_migration_dates_existing_plans_first_sharing_from_their_history(deal, seller_actor):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("plans.migrations.0006_stored_health_shared_at")
+    shared = factories.PlanFactory(deal=deal, organization=deal.organization)
+    with time_machine.travel(NOW, tick=False):
+        services.plan_update(plan=shared, actor=seller_actor, version=shared.version, data={"status": "shared"})
+    agreed_only = factories.PlanFactory(deal=factories.DealFactory(organization=deal.organization, owner=deal.owner),
+                                        organization=deal.organization, status=PlanStatus.AGREED, agreed_at=NOW)
+    draft = factories.PlanFactory(deal=factories.DealFactory(organization=deal.organization, owner=deal.owner),
+                                  organization=deal.organization)
+    Plan.objects.update(shared_at=None)
+    migration.backfill_shared_at(apps, None)
+    assert Plan.objects.get(pk=shared.pk).shared_at == NOW
+    assert Plan.objects.get(pk=agreed_only.pk).shared_at == NOW
+    assert Plan.objects.get(pk=draft.pk).shared_at is None
