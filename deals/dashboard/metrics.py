@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from deals.models import Deal, Outcome, Stage
 from mapapp.models import Membership, Role, User
+from plans.health_store import reasons_from_json
 from plans.models import Cadence, Plan, Slip, Task, TaskSide, TaskStatus
 
 from . import stats
@@ -348,8 +349,6 @@ def health(scope: Scope, filters: Filters) -> Health:
     """Open deals by stored plan health, the worst TROUBLE_LIMIT plans (red first, then most
     business days late, then soonest target) with their reasons, and overdue items by side.
     Five queries: levels, the listed plans, their slips, their overdue items, all overdue items."""
-    from plans.health_store import reasons_from_json
-
     levels_rows = scope.open.order_by().values("plan__health").annotate(n=Count("pk"), oldest=Min("plan__health_on"))
     levels: dict[str, int] = defaultdict(int)
     oldest = []

@@ -9,7 +9,14 @@ from django.utils.safestring import SafeString
 
 from deals.dashboard import charts
 from deals.dashboard.charts import (
-    Bar, Group, GroupValue, Point, Series, grouped_bar_chart, hbar_chart, line_chart,
+    Bar,
+    Group,
+    GroupValue,
+    Point,
+    Series,
+    grouped_bar_chart,
+    hbar_chart,
+    line_chart,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"

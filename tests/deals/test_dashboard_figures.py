@@ -96,19 +96,19 @@ def test_pipeline_by_stage_counts_every_open_deal_and_values_the_chosen_currency
     assert [row.stage for row in p.stages] == ["qualification", "discovery", "evaluation", "proposal",
                                                 "negotiation", "closing"]
     # Discovery: O1 (100,000) and O5 (25,000). Evaluation: O2 (USD 50,000) and O3 (EUR: counted, not valued).
-    assert (stages["discovery"].count, stages["discovery"].value) == (2, Decimal("125000"))
+    assert (stages["discovery"].count, stages["discovery"].value) == (2, Decimal(125000))
     assert (stages["evaluation"].count, stages["evaluation"].value, stages["evaluation"].other_currency) == (
-        2, Decimal("50000"), 1)
+        2, Decimal(50000), 1)
     # Proposal: O4, without an amount.
     assert (stages["proposal"].count, stages["proposal"].value, stages["proposal"].no_amount) == (1, 0, 1)
     assert stages["closing"].count == 0  # closed deals are not pipeline
-    assert (p.count, p.value, p.other_currency) == (5, Decimal("175000"), 1)
+    assert (p.count, p.value, p.other_currency) == (5, Decimal(175000), 1)
     assert p.currencies == {"USD": 4, "EUR": 1}
 
 
 def test_values_follow_the_currency_filter(client, cast):
     p = dashboard(client, cast["manager"], currency="EUR")["pipeline"]
-    assert (p.value, p.other_currency) == (Decimal("70000"), 4)
+    assert (p.value, p.other_currency) == (Decimal(70000), 4)
 
 
 def test_adoption_now_and_at_each_months_end(client, cast):
@@ -164,12 +164,12 @@ def test_per_seller_rows(client, cast):
     sam, olga, nina = rows.values()
     # Sam: O1, O2, O5 open; USD 175,000; shared 3, agreed O2 O5 → 2 of 3; overdue buyer 1, seller 1, joint 1;
     # slips in the period: O1's three (10 days); O2's was in December 2025.
-    assert (sam.open_deals, sam.value, sam.shared, sam.agreed, sam.adoption.rounded) == (3, Decimal("175000"), 3, 2, 67)
+    assert (sam.open_deals, sam.value, sam.shared, sam.agreed, sam.adoption.rounded) == (3, Decimal(175000), 3, 2, 67)
     assert sam.overdue == {"buyer": 1, "seller": 1, "joint": 1}
     assert (sam.slips, sam.slipped_days) == (3, 10)
     # Olga: O3 (EUR) and O4 (no amount): USD 0; nothing shared; O3's buyer item overdue.
     assert (olga.open_deals, olga.value, olga.agreed, olga.adoption.rounded, olga.overdue) == (
-        2, Decimal("0"), 0, 0, {"buyer": 1})
+        2, Decimal(0), 0, 0, {"buyer": 1})
     assert (nina.open_deals, nina.adoption.percent, nina.overdue_total) == (0, None, 0)
 
 

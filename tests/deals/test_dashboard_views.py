@@ -93,6 +93,8 @@ def test_the_csv_is_the_deal_table_with_every_column(client, cast):
     w1 = dict(zip(header, next(r for r in body if r[1] == "W1"), strict=True))
     assert (w1["Outcome"], w1["Cycle (days)"], w1["Plan status"], w1["Owner"]) == ("Won", "60.0", "Closed", "Sam Seller")
     assert w1["Plan agreed at"] == "2026-02-15T12:00:00+00:00"
+    # W1 has an item past due, but a closed deal has no "overdue" nor a health any more.
+    assert (w1["Overdue buyer-side items"], w1["Health"], w1["Projected decision"]) == ("", "", "")
     table = client.get(reverse("dashboard:deals"), params)
     assert table.context["page"].paginator.count == len(body)
 

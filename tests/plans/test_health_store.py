@@ -77,11 +77,10 @@ def test_reasons_keep_their_dates_through_json():
 def test_a_change_refreshes_once_after_commit(deal, seller_actor, frozen, django_capture_on_commit_callbacks):
     plan = overdue_plan(deal)
     task = plan.tasks.get()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.IN_PROGRESS, version=task.version)
-            task.refresh_from_db()
-            services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.DONE, version=task.version)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.IN_PROGRESS, version=task.version)
+        task.refresh_from_db()
+        services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.DONE, version=task.version)
     refreshes = [c for c in callbacks if isinstance(c, health_store._Refresh)]
     assert refreshes == [health_store._Refresh(plan.organization_id, plan.pk)]
     plan.refresh_from_db()
@@ -101,9 +100,8 @@ def test_a_rolled_back_change_refreshes_nothing(deal, seller_actor, frozen, djan
     assert not [c for c in callbacks if isinstance(c, health_store._Refresh)]
     # The next change in a new transaction still queues its refresh (nothing was left behind).
     task.refresh_from_db()
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.DONE, version=task.version)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        services.task_set_status(task=task, actor=seller_actor, status=TaskStatus.DONE, version=task.version)
     assert [c for c in callbacks if isinstance(c, health_store._Refresh)]
 
 
