@@ -34,8 +34,7 @@ import harness
 
 harness.setup("dashboard")
 
-from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -156,12 +155,11 @@ FROM (SELECT t.*, 1 + floor(random() * 14)::int AS days, random() AS r_side, ran
       FROM plans_task t WHERE t.organization_id = %(org)s AND random() < %(share)s) AS s
 """
 
-# What --try-index adds, as it would go into Task.Meta.indexes: the overdue items (not done,
-# due before today) of an organization by due date, with the columns the dashboard groups by.
-TRY_INDEXES = [(Task, models.Index(fields=["organization", "due_date"], include=["plan", "side"],
-                                   condition=~Q(status=TaskStatus.DONE), name="task_org_due_not_done"))]
-TRY_INDEX_TEXT = ('models.Index(fields=["organization", "due_date"], include=["plan", "side"], '
-                  'condition=~Q(status=TaskStatus.DONE), name="task_org_due_not_done")')
+# What --try-index weighs: indexes the dashboard relies on, timed with and without them in turns
+# (an index that is not in the schema yet is built first). The overdue items of an organization
+# (not done, due before today) are plans 0007's task_org_due_not_done.
+TRY_INDEXES = [(Task, next(i for i in Task._meta.indexes if i.name == "task_org_due_not_done"))]
+TRY_INDEX_TEXT = 'Task.Meta.indexes "task_org_due_not_done" (organization, due_date) WHERE NOT status = \'done\''
 
 
 def build_org(name: str, n_deals: int, n_sellers: int) -> dict:
@@ -336,12 +334,14 @@ def print_plans(queries: list[dict], picked: list[int], was: list[dict] | None =
 
 
 def try_index(before: dict, slowest: list[int]) -> None:
-    print(f"\n=== --try-index: {TRY_INDEX_TEXT} in Task.Meta.indexes ===")
+    print(f"\n=== --try-index: {TRY_INDEX_TEXT} ===")
     with connection.schema_editor() as editor:
         for model, index in TRY_INDEXES:
-            start = time.perf_counter()
-            editor.add_index(model, index)
-            spent, cursor = (time.perf_counter() - start) * 1000, connection.cursor()
+            start, cursor = time.perf_counter(), connection.cursor()
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [index.name])
+            if not cursor.fetchone():
+                editor.add_index(model, index)
+            spent = (time.perf_counter() - start) * 1000
             cursor.execute("SELECT pg_size_pretty(pg_relation_size(%s)), pg_size_pretty(pg_relation_size(%s))",
                            [index.name, model._meta.db_table])
             size, table = cursor.fetchone()

@@ -6,6 +6,7 @@ size of the organization (each function says how many), over the deals one membe
 - `adoption`: open deals with a shared / agreed plan now, and at each month's end of the period.
 - `comparison`: deals closed in the period with an agreed plan (agreed before the close)
   against those without: win rate, and median and mean cycle (created → closed) of won deals.
+- `overdue`: open items past due in open deals by owner and side (for health and sellers).
 - `health`: open plans by stored health (plans.health_store), the worst ones with their
   reasons, slips and overdue items by side; overdue items of all open deals by side.
 - `sellers`: per owner, open deals, value, adoption, overdue items and slips in the period.
@@ -345,10 +346,47 @@ def _overdue_tasks(scope: Scope, filters: Filters) -> QuerySet[Task]:
     ).exclude(status=TaskStatus.DONE)
 
 
-def health(scope: Scope, filters: Filters) -> Health:
+@dataclass(frozen=True)
+class Overdue:
+    """Open items past due in open deals, by deal owner and task side: how many, and in how
+    many deals (a deal has one owner, so the owners' deal counts add up)."""
+
+    items: dict[int, dict[str, int]]
+    deals: dict[int, dict[str, int]]
+
+    def _by_side(self, table: dict[int, dict[str, int]]) -> dict[str, int]:
+        total: dict[str, int] = defaultdict(int)
+        for sides in table.values():
+            for side, n in sides.items():
+                total[side] += n
+        return dict(total)
+
+    @property
+    def items_by_side(self) -> dict[str, int]:
+        return self._by_side(self.items)
+
+    @property
+    def deals_by_side(self) -> dict[str, int]:
+        return self._by_side(self.deals)
+
+
+def overdue(scope: Scope, filters: Filters) -> Overdue:
+    """One query (on the partial index task_org_due_not_done): health's totals and the sellers'
+    rows both come from it."""
+    items: dict[int, dict[str, int]] = defaultdict(dict)
+    deals: dict[int, dict[str, int]] = defaultdict(dict)
+    for owner_id, side, n, n_deals in (
+        _overdue_tasks(scope, filters).order_by().values_list("plan__deal__owner_id", "side")
+        .annotate(n=Count("pk"), deals=Count("plan__deal_id", distinct=True))
+    ):
+        items[owner_id][side], deals[owner_id][side] = n, n_deals
+    return Overdue(dict(items), dict(deals))
+
+
+def health(scope: Scope, filters: Filters, overdue: Overdue) -> Health:
     """Open deals by stored plan health, the worst TROUBLE_LIMIT plans (red first, then most
-    business days late, then soonest target) with their reasons, and overdue items by side.
-    Five queries: levels, the listed plans, their slips, their overdue items, all overdue items."""
+    business days late, then soonest target) with their reasons, and overdue items by side (from
+    `overdue`). Four queries: levels, the listed plans, their slips, their overdue items."""
     levels_rows = scope.open.order_by().values("plan__health").annotate(n=Count("pk"), oldest=Min("plan__health_on"))
     levels: dict[str, int] = defaultdict(int)
     oldest = []
@@ -379,14 +417,8 @@ def health(scope: Scope, filters: Filters) -> Health:
         ):
             troubled[plan_id].overdue[side] = n
 
-    overdue, overdue_deals = {}, {}
-    for side, n, n_deals in (
-        _overdue_tasks(scope, filters).order_by().values_list("side")
-        .annotate(n=Count("pk"), deals=Count("plan__deal_id", distinct=True))
-    ):
-        overdue[side], overdue_deals[side] = n, n_deals
-    return Health(levels=dict(levels), troubled=list(troubled.values()), overdue=overdue, overdue_deals=overdue_deals,
-                  oldest=min(oldest, default=None))
+    return Health(levels=dict(levels), troubled=list(troubled.values()), overdue=overdue.items_by_side,
+                  overdue_deals=overdue.deals_by_side, oldest=min(oldest, default=None))
 
 
 # Sellers -----------------------------------------------------------------------------------
@@ -415,12 +447,13 @@ class SellerRow:
         return sum(self.overdue.values())
 
 
-def sellers(scope: Scope, filters: Filters, *, members: list[Membership], everyone: bool) -> list[SellerRow]:
+def sellers(scope: Scope, filters: Filters, *, overdue: Overdue, members: list[Membership],
+            everyone: bool) -> list[SellerRow]:
     """One row per deal owner in the population (and, with `everyone`, per seller with nothing
     open right now, so an empty pipeline shows): open deals, their value in the chosen
-    currency, how many have a shared / agreed plan, overdue items by side, slips recorded in the
-    period. Three queries; `members` are the organization's memberships with their users,
-    loaded once by the page."""
+    currency, how many have a shared / agreed plan, overdue items by side (from `overdue`), slips
+    recorded in the period. Two queries; `members` are the organization's memberships with their
+    users, loaded once by the page."""
     by_id = {m.user_id: m.user for m in members}
     rows: dict[int, SellerRow] = {}
 
@@ -439,10 +472,8 @@ def sellers(scope: Scope, filters: Filters, *, members: list[Membership], everyo
         seller = row(r["owner_id"])
         seller.open_deals, seller.value = r["n"], _money(r["value"])
         seller.shared, seller.agreed = r["shared"], r["agreed"]
-    for owner_id, side, n in (
-        _overdue_tasks(scope, filters).order_by().values_list("plan__deal__owner_id", "side").annotate(n=Count("pk"))
-    ):
-        row(owner_id).overdue[side] = n
+    for owner_id, sides in overdue.items.items():
+        row(owner_id).overdue.update(sides)
     for owner_id, n, days in (
         Slip.objects.filter(organization_id=scope.organization_id, plan__deal__in=scope.deals.values("pk"),
                             created_at__gte=_start(filters.start), created_at__lt=until(filters.end))

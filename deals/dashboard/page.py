@@ -173,8 +173,9 @@ def dashboard_context(membership: Membership, filters: Filters, *, members: list
     pipeline = metrics.pipeline(scope, filters)
     adoption = metrics.adoption(scope, filters)
     comparison = metrics.comparison(scope, filters)
-    health = metrics.health(scope, filters)
-    sellers = metrics.sellers(scope, filters, members=members,
+    overdue = metrics.overdue(scope, filters)
+    health = metrics.health(scope, filters, overdue)
+    sellers = metrics.sellers(scope, filters, overdue=overdue, members=members,
                               everyone=membership.sees_all_deals and filters.seller is None)
     rates_chart, cycles_chart = _comparison_charts(comparison, links)
     return {

@@ -8,8 +8,7 @@ import csv
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, Outcome
@@ -19,14 +18,6 @@ from . import metrics
 from .filters import SOON_DAYS, Filters
 
 CSV_CHUNK = 2000
-
-
-def _count(model, *, value: str = "pk", aggregate=Count, **filters):
-    rows = (
-        model.objects.filter(organization_id=OuterRef("organization_id"), plan__deal_id=OuterRef("pk"), **filters)
-        .order_by().values("plan__deal_id").annotate(n=aggregate(value)).values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def deals_behind(scope: metrics.Scope, filters: Filters) -> QuerySet[Deal]:
@@ -89,22 +80,39 @@ def deals_behind(scope: metrics.Scope, filters: Filters) -> QuerySet[Deal]:
     return deals
 
 
-def with_columns(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
-    """Each deal with its owner and plan, and per deal as correlated subqueries (no join that
-    multiplies rows): tasks and done, overdue items by side, days slipped by side."""
-    overdue = {"due_date__lt": filters.today}
-    annotations = {
-        "task_total": _count(Task),
-        "task_done": _count(Task, status=TaskStatus.DONE),
-        **{f"overdue_{side}": Coalesce(
-            Subquery(Task.objects.filter(organization_id=OuterRef("organization_id"), plan__deal_id=OuterRef("pk"),
-                                         side=side, **overdue).exclude(status=TaskStatus.DONE)
-                     .order_by().values("plan__deal_id").annotate(n=Count("pk")).values("n"),
-                     output_field=IntegerField()), Value(0))
-           for side in (TaskSide.BUYER, TaskSide.SELLER, TaskSide.JOINT)},
-        **{f"slipped_{side}": _count(Slip, value="days", aggregate=Sum, side=side) for side in ("buyer", "seller")},
-    }
-    return deals.select_related("owner", "plan").annotate(**annotations)
+def with_plan(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    return deals.select_related("owner", "plan")
+
+
+def attach_counts(deals: list[Deal], *, organization_id: int, today: datetime.date) -> list[Deal]:
+    """Give each deal `task_total`, `task_done`, `overdue_<side>` (open items past due, per task
+    side) and `slipped_<side>` (days slipped, per side that caused them): two grouped queries for
+    the whole list, whatever its length (a page of the table, or a chunk of the CSV)."""
+    by_pk = {deal.pk: deal for deal in deals}
+    for deal in deals:
+        deal.task_total = deal.task_done = 0
+        for side in TaskSide.values:
+            setattr(deal, f"overdue_{side}", 0)
+        deal.slipped_buyer = deal.slipped_seller = 0
+    if not by_pk:
+        return deals
+    open_ = ~Q(status=TaskStatus.DONE)
+    for deal_id, side, total, done, late in (
+        Task.objects.filter(organization_id=organization_id, plan__deal_id__in=by_pk).order_by()
+        .values_list("plan__deal_id", "side")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+                  late=Count("pk", filter=open_ & Q(due_date__lt=today)))
+    ):
+        deal = by_pk[deal_id]
+        deal.task_total += total
+        deal.task_done += done
+        setattr(deal, f"overdue_{side}", late)
+    for deal_id, side, days in (
+        Slip.objects.filter(organization_id=organization_id, plan__deal_id__in=by_pk).order_by()
+        .values_list("plan__deal_id", "side").annotate(days=Sum("days"))
+    ):
+        setattr(by_pk[deal_id], f"slipped_{side}", days)
+    return deals
 
 
 def ordered(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
@@ -228,11 +236,25 @@ class _Echo:
         return value
 
 
-def csv_lines(deals: QuerySet[Deal], *, health_label, reason_text) -> Iterator[str]:
+def _chunks(deals: QuerySet[Deal]) -> Iterator[list[Deal]]:
+    chunk: list[Deal] = []
+    for deal in deals.iterator(chunk_size=CSV_CHUNK):
+        chunk.append(deal)
+        if len(chunk) == CSV_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def csv_lines(deals: QuerySet[Deal], *, organization_id: int, today: datetime.date, health_label,
+              reason_text) -> Iterator[str]:
     """The CSV, a line at a time (a byte-order mark first, so Excel reads UTF-8): the deals are
-    read CSV_CHUNK rows per round trip, never all into memory."""
+    read CSV_CHUNK rows per round trip, never all into memory, with two grouped queries per
+    chunk for their counts (`attach_counts`)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
     yield writer.writerow([_cell(v) for v in header()])
-    for deal in deals.iterator(chunk_size=CSV_CHUNK):
-        yield writer.writerow([_cell(v) for v in row(deal, health_label=health_label, reason_text=reason_text)])
+    for chunk in _chunks(deals):
+        for deal in attach_counts(chunk, organization_id=organization_id, today=today):
+            yield writer.writerow([_cell(v) for v in row(deal, health_label=health_label, reason_text=reason_text)])

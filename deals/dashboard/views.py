@@ -53,8 +53,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_deals(request: HttpRequest) -> HttpResponse:
     form, filters, _members = _filters(request)
     scope = metrics.population(request.membership, filters)
-    deals = table.ordered(table.with_columns(table.deals_behind(scope, filters), filters), filters)
+    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    table.attach_counts(page.object_list, organization_id=scope.organization_id, today=filters.today)
     for deal in page.object_list:
         deal.amount_text = money(deal.amount, deal.currency) if deal.amount is not None else "—"
         plan = table.live_plan(deal)
@@ -75,9 +76,10 @@ def dashboard_deals(request: HttpRequest) -> HttpResponse:
 def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
     _form, filters, _members = _filters(request)
     scope = metrics.population(request.membership, filters)
-    deals = table.ordered(table.with_columns(table.deals_behind(scope, filters), filters), filters)
+    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters)
     response = StreamingHttpResponse(
-        table.csv_lines(deals, health_label=health_text.level_label, reason_text=health_text.reason_text),
+        table.csv_lines(deals, organization_id=scope.organization_id, today=filters.today,
+                        health_label=health_text.level_label, reason_text=health_text.reason_text),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="deals-{filters.today.isoformat()}.csv"'
