@@ -7,15 +7,26 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from deals.models import Deal, Outcome
+from deals.models import Deal, Outcome, Stage
+from plans.health_store import reasons_from_json
 from plans.models import Cadence, Plan, PlanStatus, Slip, Task, TaskSide, TaskStatus
 
 from . import metrics
-from .filters import SOON_DAYS, Filters
+from .filters import (
+    HEALTH_SEGMENTS,
+    MAP_SEGMENTS,
+    OVERDUE_SEGMENTS,
+    PLAN_SEGMENTS,
+    SOON_DAYS,
+    SOON_SEGMENTS,
+    Filters,
+)
 
 CSV_CHUNK = 2000
 
@@ -124,18 +135,6 @@ def ordered(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
 def describe(filters: Filters, form) -> list[str]:
     """What the table holds, phrase by phrase ("Closed 1 Dec 2025 – 30 Nov 2026", "Plan agreed"):
     the page's heading, so a figure's click says where it came from."""
-    from django.utils.formats import date_format
-
-    from deals.models import Stage
-
-    from .filters import (
-        HEALTH_SEGMENTS,
-        MAP_SEGMENTS,
-        OVERDUE_SEGMENTS,
-        PLAN_SEGMENTS,
-        SOON_SEGMENTS,
-    )
-
     seg = filters.segment
     parts = []
     if seg.get("closed"):
@@ -202,32 +201,48 @@ def live_plan(deal: Deal) -> Plan | None:
     return plan if deal.outcome == Outcome.OPEN else None
 
 
-def row(deal: Deal, *, health_label, reason_text) -> list:
+@dataclass(frozen=True)
+class Labels:
+    """Choice labels translated once per export, not once per row: get_FOO_display() on lazy
+    choices costs more than the rest of a row."""
+
+    stages: dict[str, str]
+    outcomes: dict[str, str]
+    plan_statuses: dict[str, str]
+    health: dict[str, str]
+
+    @classmethod
+    def now(cls, health_label) -> Labels:
+        return cls(
+            stages={k: str(v) for k, v in Stage.choices}, outcomes={k: str(v) for k, v in Outcome.choices},
+            plan_statuses={k: str(v) for k, v in PlanStatus.choices},
+            health={level: health_label(level) for level in ("green", "amber", "red")},
+        )
+
+
+def row(deal: Deal, *, labels: Labels, reason_text) -> list:
     plan: Plan | None = getattr(deal, "plan", None)
     live = live_plan(deal)
     cycle = None
     if deal.closed_at is not None and deal.outcome != Outcome.OPEN:
         cycle = round((deal.closed_at - deal.created_at).total_seconds() / 86400, 1)
-    statuses = dict(PlanStatus.choices)
     return [
         deal.public_id, deal.name, deal.buyer_company, deal.external_id, deal.owner.get_full_name(), deal.owner.email,
-        deal.get_stage_display(), deal.get_outcome_display(), deal.amount, deal.currency, deal.created_at,
-        deal.target_close_date, deal.closed_at, cycle,
-        statuses.get(plan.status, plan.status) if plan else "", plan.shared_at if plan else None,
-        plan.agreed_at if plan else None, health_label(live.health) if live and live.health else "",
+        labels.stages.get(deal.stage, deal.stage), labels.outcomes.get(deal.outcome, deal.outcome), deal.amount,
+        deal.currency, deal.created_at, deal.target_close_date, deal.closed_at, cycle,
+        labels.plan_statuses.get(plan.status, plan.status) if plan else "", plan.shared_at if plan else None,
+        plan.agreed_at if plan else None, labels.health.get(live.health, "") if live else "",
         " ".join(reason_text(r) for r in reasons(live)) if live else "",
         plan.target_close_date if plan else None, live.health_projected_close if live else None,
         deal.task_total, deal.task_done,
         # Past due means something only while the deal is open.
-        *((deal.overdue_buyer, deal.overdue_seller, deal.overdue_joint) if live or deal.outcome == Outcome.OPEN
+        *((deal.overdue_buyer, deal.overdue_seller, deal.overdue_joint) if deal.outcome == Outcome.OPEN
           else (None, None, None)),
         deal.slipped_buyer, deal.slipped_seller,
     ]
 
 
 def reasons(plan: Plan | None) -> list:
-    from plans.health_store import reasons_from_json
-
     return reasons_from_json(plan.health_reasons) if plan is not None else []
 
 
@@ -253,8 +268,9 @@ def csv_lines(deals: QuerySet[Deal], *, organization_id: int, today: datetime.da
     read CSV_CHUNK rows per round trip, never all into memory, with two grouped queries per
     chunk for their counts (`attach_counts`)."""
     writer = csv.writer(_Echo())
+    labels = Labels.now(health_label)
     yield "\ufeff"
     yield writer.writerow([_cell(v) for v in header()])
     for chunk in _chunks(deals):
         for deal in attach_counts(chunk, organization_id=organization_id, today=today):
-            yield writer.writerow([_cell(v) for v in row(deal, health_label=health_label, reason_text=reason_text)])
+            yield writer.writerow([_cell(v) for v in row(deal, labels=labels, reason_text=reason_text)])
