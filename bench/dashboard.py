@@ -12,11 +12,11 @@ Times (test client, in process; median and p90 of 50 after 5) the dashboard for 
 org, default period), filtered to a seller, for a seller, and the deal table ?health=troubled and
 ?overdue=buyer; prints the queries against the 10-deal org (must be EQUAL), the whole org's CSV
 (and its query's time in PostgreSQL, JIT included), each dashboard query and EXPLAIN (ANALYZE,
-BUFFERS) of the three slowest. `--try-index` adds TRY_INDEXES and times with and without them in
+BUFFERS) of the three slowest; `--profile` adds a cProfile of the page. `--try-index` weighs TRY_INDEXES and times with and without them in
 turns (without: DROP INDEX in a transaction rolled back after each request), and the CSV with
 jit on and off.
 
-    DJANGO_SETTINGS_MODULE=mapapp.test_settings PYTHONPATH=. .venv/bin/python bench/dashboard.py [--try-index]
+    DJANGO_SETTINGS_MODULE=mapapp.test_settings PYTHONPATH=. .venv/bin/python bench/dashboard.py [--try-index] [--profile]
 """
 
 import csv
@@ -393,6 +393,25 @@ def run() -> None:
     print_plans(before["queries"], slowest)
     if "--try-index" in sys.argv[1:]:
         try_index(before, slowest)
+    if "--profile" in sys.argv[1:]:
+        profile(before["manager"])
+
+
+def profile(client: Client) -> None:
+    """Where the manager's dashboard spends its time outside the database: cProfile of 10
+    requests, the project's own functions and the template engine, by cumulative time."""
+    import cProfile
+    import pstats
+
+    url = reverse("dashboard:index")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        client.get(url)
+    profiler.disable()
+    print("\n--profile: 10 requests of the manager's dashboard, by cumulative time")
+    stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
+    stats.print_stats(r"deals/dashboard|django/template/(base|defaulttags)|django/db/models/sql/compiler", 30)
 
 
 if __name__ == "__main__":

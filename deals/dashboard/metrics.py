@@ -213,10 +213,13 @@ def adoption(scope: Scope, filters: Filters) -> Adoption:
                     _COUNT_IF.format(f'{_OPEN_AT} AND "p"."agreed_at" < %s')]
         params += [by_then, by_then] + [by_then] * 3 + [by_then] * 3
     deals_sql, deals_params = scope.deals.order_by().values("pk").query.sql_with_params()
+    # A deal closed before the first month ended counts nowhere: not read at all.
+    first = adapt(until(ends[0])) if ends else None
     sql = (f'SELECT {", ".join(columns)} FROM "{_DEAL}" "d" LEFT OUTER JOIN "{_PLAN}" "p" ON "p"."deal_id" = "d"."id"'
-           f' WHERE "d"."id" IN ({deals_sql})')
+           f' WHERE ("d"."outcome" = %s OR "d"."closed_at" IS NULL OR "d"."closed_at" >= %s)'
+           f' AND "d"."id" IN ({deals_sql})')
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *deals_params])
+        cursor.execute(sql, [*params, Outcome.OPEN, first, *deals_params])
         row = [int(value or 0) for value in cursor.fetchone()]
     open_now, no_plan, shared, agreed, *months = row
     return Adoption(
