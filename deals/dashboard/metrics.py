@@ -9,7 +9,8 @@ size of the organization (each function says how many), over the deals one membe
 - `overdue`: open items past due in open deals by owner and side (for health and sellers).
 - `health`: open plans by stored health (plans.health_store), the worst ones with their
   reasons, slips and overdue items by side; overdue items of all open deals by side.
-- `sellers`: per owner, open deals, value, adoption, overdue items and slips in the period.
+- `sellers`: per owner, open deals, value, adoption, overdue items; slips, wins and losses in
+  the period.
 - `upcoming`: decisions and check-ins in the next 30 days.
 """
 
@@ -450,6 +451,12 @@ class SellerRow:
     overdue: dict[str, int] = field(default_factory=dict)
     slips: int = 0
     slipped_days: int = 0
+    won: int = 0  # of the deals closed in the period
+    lost: int = 0
+
+    @property
+    def win_rate(self) -> stats.Rate:
+        return stats.Rate(self.won, self.won + self.lost)
 
     @property
     def adoption(self) -> stats.Rate:
@@ -469,8 +476,8 @@ def sellers(scope: Scope, filters: Filters, *, overdue: Overdue, members: list[M
     """One row per deal owner in the population (and, with `everyone`, per seller with nothing
     open right now, so an empty pipeline shows): open deals, their value in the chosen
     currency, how many have a shared / agreed plan, overdue items by side (from `overdue`), slips
-    recorded in the period. Two queries; `members` are the organization's memberships with their
-    users, loaded once by the page."""
+    recorded in the period, deals won and lost in the period. Three queries; `members` are the
+    organization's memberships with their users, loaded once by the page."""
     by_id = {m.user_id: m.user for m in members}
     rows: dict[int, SellerRow] = {}
 
@@ -498,6 +505,14 @@ def sellers(scope: Scope, filters: Filters, *, overdue: Overdue, members: list[M
     ):
         seller = row(owner_id)
         seller.slips, seller.slipped_days = n, days
+    for owner_id, won, lost in (
+        scope.deals.filter(outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=_start(filters.start),
+                           closed_at__lt=until(filters.end))
+        .order_by().values_list("owner_id")
+        .annotate(won=Count("pk", filter=Q(outcome=Outcome.WON)), lost=Count("pk", filter=Q(outcome=Outcome.LOST)))
+    ):
+        seller = row(owner_id)
+        seller.won, seller.lost = won, lost
     if everyone:
         for membership in members:
             if membership.role == Role.SELLER:

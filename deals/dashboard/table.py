@@ -9,7 +9,8 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -126,10 +127,28 @@ def attach_counts(deals: list[Deal], *, organization_id: int, today: datetime.da
     return deals
 
 
-def ordered(deals: QuerySet[Deal], filters: Filters) -> QuerySet[Deal]:
-    if filters.segment.get("closed"):
-        return deals.order_by("-closed_at", "-pk")
-    return deals.order_by("name", "pk")
+SORTS = {
+    "name": (Lower("name"), "pk"),
+    "owner": (Lower("owner__name"), Lower("name"), "pk"),
+    "-amount": (F("amount").desc(nulls_last=True), "pk"),
+    "decision": (Coalesce("plan__target_close_date", "target_close_date").asc(nulls_last=True), "pk"),
+    # Worst first: red, amber, green, then not scored and no plan; the latest projection first.
+    "health": (Case(When(plan__health="red", then=Value(0)), When(plan__health="amber", then=Value(1)),
+                    When(plan__health="green", then=Value(2)), default=Value(3)),
+               F("plan__health_days_late").desc(nulls_last=True), "pk"),
+    "-created": ("-created_at", "-pk"),
+    "-closed": (F("closed_at").desc(nulls_last=True), "-pk"),
+}
+
+
+def default_sort(filters: Filters) -> str:
+    return "-closed" if filters.segment.get("closed") else "name"
+
+
+def ordered(deals: QuerySet[Deal], filters: Filters, sort: str = "") -> QuerySet[Deal]:
+    """The deals in the order asked for (one of SORTS), else the closed first for "closed in the
+    period" and by name for the rest."""
+    return deals.order_by(*SORTS.get(sort) or SORTS[default_sort(filters)])
 
 
 def describe(filters: Filters, form) -> list[str]:

@@ -53,7 +53,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_deals(request: HttpRequest) -> HttpResponse:
     form, filters, _members = _filters(request)
     scope = metrics.population(request.membership, filters)
-    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in table.SORTS else table.default_sort(filters)
+    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters, sort)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
     table.attach_counts(page.object_list, organization_id=scope.organization_id, today=filters.today)
     for deal in page.object_list:
@@ -65,8 +67,11 @@ def dashboard_deals(request: HttpRequest) -> HttpResponse:
         "form": form, "filters": filters, "page": page,
         "described": table.describe(filters, form),
         "dashboard_query": filters.query(**{k: None for k in filters.segment}),
-        "csv_query": filters.query(),
-        "page_query": filters.query(page=None),
+        "csv_query": filters.query(sort=sort),
+        "page_query": filters.query(sort=sort),
+        "sort": sort,
+        # By name without the sign, for the template: sort_links.amount is "-amount"'s.
+        "sort_links": {key.lstrip("-"): filters.query(sort=key) for key in table.SORTS},
     }
     return render(request, "deals/dashboard_deals.html", context)
 
@@ -76,7 +81,7 @@ def dashboard_deals(request: HttpRequest) -> HttpResponse:
 def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
     _form, filters, _members = _filters(request)
     scope = metrics.population(request.membership, filters)
-    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters)
+    deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters, request.GET.get("sort", ""))
     response = StreamingHttpResponse(
         table.csv_lines(deals, organization_id=scope.organization_id, today=filters.today,
                         health_label=health_text.level_label, reason_text=health_text.reason_text),

@@ -171,6 +171,10 @@ def test_per_seller_rows(client, cast):
     assert (olga.open_deals, olga.value, olga.agreed, olga.adoption.rounded, olga.overdue) == (
         2, Decimal(0), 0, 0, {"buyer": 1})
     assert (nina.open_deals, nina.adoption.percent, nina.overdue_total) == (0, None, 0)
+    # Closed in the period: Sam won W1 W2 W4 W6, lost L2 L3 (W7 was before); Olga won W3 W5, lost L1 L4.
+    assert (sam.won, sam.lost, sam.win_rate.rounded) == (4, 2, 67)
+    assert (olga.won, olga.lost, olga.win_rate.rounded) == (2, 2, 50)
+    assert nina.win_rate.percent is None
 
 
 def test_decisions_and_checkins_in_the_next_30_days(client, cast):
@@ -286,6 +290,7 @@ def test_each_figures_link_lists_exactly_the_deals_it_counts(client, cast):
     sellers = {s["row"].user.name: s for s in context["sellers"]}
     assert table_count(client, sellers["Sam Seller"]["url"]) == 3
     assert table_count(client, sellers["Olga Other"]["overdue_url"]) == 1
+    assert table_count(client, sellers["Sam Seller"]["closed_url"]) == 6
 
 
 def test_the_pipeline_bars_link_to_their_stage(client, cast):

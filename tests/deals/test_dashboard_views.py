@@ -166,8 +166,9 @@ def test_the_dashboard_costs_the_same_queries_for_a_small_and_a_big_organization
     # session, user, membership + organization (middleware); memberships with their users, currencies
     # in use (the page); pipeline, adoption, comparison, overdue items by owner and side, health
     # levels, troubled plans, their slips, their overdue items, sellers' deals, sellers' slips,
-    # decisions, check-ins (metrics); the seller filter's choices (rendering the form).
-    with django_assert_num_queries(18):
+    # sellers' wins and losses, decisions, check-ins (metrics); the seller filter's choices
+    # (rendering the form).
+    with django_assert_num_queries(19):
         client.get(reverse("dashboard:index"), data.PERIOD)
 
 
@@ -197,3 +198,18 @@ def test_the_csv_streams_in_chunks_with_two_count_queries_each(client, cast, mon
     assert len(rows) == 17 and len(counts) == 8
     o1 = dict(zip(rows[0], next(r for r in rows if r[1] == "O1"), strict=True))
     assert (o1["Overdue buyer-side items"], o1["Days slipped by the buyer"], o1["Tasks"]) == ("1", "7", "4")
+
+
+@pytest.mark.parametrize(("sort", "first"), [("name", "L1"), ("-amount", "O1"), ("health", "O1"),
+                                              ("decision", "O5"), ("-closed", "W5")])
+def test_the_deal_table_sorts_by_its_columns_and_keeps_the_sort_across_pages(client, cast, sort, first):
+    client.force_login(cast["manager"])
+    response = client.get(reverse("dashboard:deals"), {**data.PERIOD, "sort": sort})
+    assert response.context["page"].object_list[0].name == first
+    assert f"sort={sort}" in response.context["page_query"]
+
+
+def test_an_unknown_sort_falls_back_to_the_default(client, cast):
+    client.force_login(cast["manager"])
+    response = client.get(reverse("dashboard:deals"), {**data.PERIOD, "sort": "password; DROP TABLE"})
+    assert response.status_code == 200 and response.context["sort"] == "name"
