@@ -132,9 +132,11 @@ SORTS = {
     "owner": (Lower("owner__name"), Lower("name"), "pk"),
     "-amount": (F("amount").desc(nulls_last=True), "pk"),
     "decision": (Coalesce("plan__target_close_date", "target_close_date").asc(nulls_last=True), "pk"),
-    # Worst first: red, amber, green, then not scored and no plan; the latest projection first.
-    "health": (Case(When(plan__health="red", then=Value(0)), When(plan__health="amber", then=Value(1)),
-                    When(plan__health="green", then=Value(2)), default=Value(3)),
+    # Worst first: open deals' red, amber, green plans, then the rest (closed deals have no health
+    # any more); the latest projection first.
+    "health": (Case(When(outcome=Outcome.OPEN, plan__health="red", then=Value(0)),
+                    When(outcome=Outcome.OPEN, plan__health="amber", then=Value(1)),
+                    When(outcome=Outcome.OPEN, plan__health="green", then=Value(2)), default=Value(3)),
                F("plan__health_days_late").desc(nulls_last=True), "pk"),
     "-created": ("-created_at", "-pk"),
     "-closed": (F("closed_at").desc(nulls_last=True), "-pk"),
