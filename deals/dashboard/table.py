@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, Outcome, Stage
+from plans import health_text
 from plans.health_store import reasons_from_json
 from plans.models import Cadence, Plan, PlanStatus, Slip, Task, TaskSide, TaskStatus
 
@@ -28,6 +29,7 @@ from .filters import (
     SOON_SEGMENTS,
     Filters,
 )
+from .page import money
 
 CSV_CHUNK = 2000
 
@@ -125,6 +127,17 @@ def attach_counts(deals: list[Deal], *, organization_id: int, today: datetime.da
     ):
         setattr(by_pk[deal_id], f"slipped_{side}", days)
     return deals
+
+
+def page_rows(deals, *, organization_id: int, today: datetime.date) -> None:
+    """A page of the table ready to show: the counts (`attach_counts`), the amount in words, and
+    while the deal is open its health label and reasons."""
+    attach_counts(deals, organization_id=organization_id, today=today)
+    for deal in deals:
+        deal.amount_text = money(deal.amount, deal.currency) if deal.amount is not None else "—"
+        plan = live_plan(deal)
+        deal.health_label = health_text.level_label(plan.health) if plan and plan.health else ""
+        deal.reasons = [health_text.reason_text(r) for r in reasons(plan)]
 
 
 SORTS = {
@@ -233,15 +246,15 @@ class Labels:
     health: dict[str, str]
 
     @classmethod
-    def now(cls, health_label) -> Labels:
+    def now(cls) -> Labels:
         return cls(
             stages={k: str(v) for k, v in Stage.choices}, outcomes={k: str(v) for k, v in Outcome.choices},
             plan_statuses={k: str(v) for k, v in PlanStatus.choices},
-            health={level: health_label(level) for level in ("green", "amber", "red")},
+            health={level: health_text.level_label(level) for level in ("green", "amber", "red")},
         )
 
 
-def row(deal: Deal, *, labels: Labels, reason_text) -> list:
+def row(deal: Deal, *, labels: Labels) -> list:
     plan: Plan | None = getattr(deal, "plan", None)
     live = live_plan(deal)
     cycle = None
@@ -253,7 +266,7 @@ def row(deal: Deal, *, labels: Labels, reason_text) -> list:
         deal.currency, deal.created_at, deal.target_close_date, deal.closed_at, cycle,
         labels.plan_statuses.get(plan.status, plan.status) if plan else "", plan.shared_at if plan else None,
         plan.agreed_at if plan else None, labels.health.get(live.health, "") if live else "",
-        " ".join(reason_text(r) for r in reasons(live)) if live else "",
+        " ".join(health_text.reason_text(r) for r in reasons(live)) if live else "",
         plan.target_close_date if plan else None, live.health_projected_close if live else None,
         deal.task_total, deal.task_done,
         # Past due means something only while the deal is open.
@@ -283,15 +296,14 @@ def _chunks(deals: QuerySet[Deal]) -> Iterator[list[Deal]]:
         yield chunk
 
 
-def csv_lines(deals: QuerySet[Deal], *, organization_id: int, today: datetime.date, health_label,
-              reason_text) -> Iterator[str]:
+def csv_lines(deals: QuerySet[Deal], *, organization_id: int, today: datetime.date) -> Iterator[str]:
     """The CSV, a line at a time (a byte-order mark first, so Excel reads UTF-8): the deals are
     read CSV_CHUNK rows per round trip, never all into memory, with two grouped queries per
     chunk for their counts (`attach_counts`)."""
     writer = csv.writer(_Echo())
-    labels = Labels.now(health_label)
+    labels = Labels.now()
     yield "\ufeff"
     yield writer.writerow([_cell(v) for v in header()])
     for chunk in _chunks(deals):
         for deal in attach_counts(chunk, organization_id=organization_id, today=today):
-            yield writer.writerow([_cell(v) for v in row(deal, labels=labels, reason_text=reason_text)])
+            yield writer.writerow([_cell(v) for v in row(deal, labels=labels)])

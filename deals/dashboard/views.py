@@ -14,11 +14,10 @@ from django.views.decorators.http import require_GET
 from deals.forms import members_of
 from deals.models import Deal
 from mapapp.models import Membership
-from plans import health_text
 
 from . import metrics, table
 from .filters import DashboardFilterForm, Filters
-from .page import dashboard_context, money
+from .page import dashboard_context
 
 PAGE_SIZE = 50
 
@@ -57,12 +56,7 @@ def dashboard_deals(request: HttpRequest) -> HttpResponse:
     sort = sort if sort in table.SORTS else table.default_sort(filters)
     deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters, sort)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
-    table.attach_counts(page.object_list, organization_id=scope.organization_id, today=filters.today)
-    for deal in page.object_list:
-        deal.amount_text = money(deal.amount, deal.currency) if deal.amount is not None else "—"
-        plan = table.live_plan(deal)
-        deal.health_label = health_text.level_label(plan.health) if plan and plan.health else ""
-        deal.reasons = [health_text.reason_text(r) for r in table.reasons(plan)] if plan else []
+    table.page_rows(page.object_list, organization_id=scope.organization_id, today=filters.today)
     context = {
         "form": form, "filters": filters, "page": page,
         "described": table.describe(filters, form),
@@ -83,8 +77,7 @@ def dashboard_csv(request: HttpRequest) -> StreamingHttpResponse:
     scope = metrics.population(request.membership, filters)
     deals = table.ordered(table.with_plan(table.deals_behind(scope, filters)), filters, request.GET.get("sort", ""))
     response = StreamingHttpResponse(
-        table.csv_lines(deals, organization_id=scope.organization_id, today=filters.today,
-                        health_label=health_text.level_label, reason_text=health_text.reason_text),
+        table.csv_lines(deals, organization_id=scope.organization_id, today=filters.today),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="deals-{filters.today.isoformat()}.csv"'
