@@ -5,7 +5,6 @@ period, a stage with nothing closed) where a division by zero would hide."""
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from deals.dashboard import metrics
@@ -15,17 +14,6 @@ from mapapp.models import Membership
 from tests.deals import dashboard_data as data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(data.NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def cast(org, manager, outsider, frozen):
-    return data.build(org, manager=manager, outsider_org=Membership.objects.get(user=outsider).organization)
 
 
 def dashboard(client, user, **params):

@@ -5,13 +5,11 @@ import csv
 import io
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deals.models import Outcome, Stage
-from mapapp.models import Membership
 from plans.models import Cadence, PlanStatus, TaskSide
 from tests import factories
 from tests.deals import dashboard_data as data
@@ -19,17 +17,6 @@ from tests.deals import dashboard_data as data
 pytestmark = pytest.mark.django_db
 
 PAGES = ("dashboard:index", "dashboard:deals", "dashboard:csv")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(data.NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def cast(org, manager, outsider, frozen):
-    return data.build(org, manager=manager, outsider_org=Membership.objects.get(user=outsider).organization)
 
 
 def csv_rows(response) -> list[list[str]]:
