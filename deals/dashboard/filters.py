@@ -130,8 +130,9 @@ class DashboardFilterForm(forms.Form):
     # Open at the end of this day (a point of the adoption trend); with plan=shared / agreed:
     # shared / agreed by then.
     asof = DateField(required=False)
+    slipped = forms.ChoiceField(required=False, choices=[("", ""), ("1", _("A date slipped in the period"))])
 
-    SEGMENT_FIELDS = ("plan", "map", "closed", "health", "overdue", "soon", "asof")
+    SEGMENT_FIELDS = ("plan", "map", "closed", "health", "overdue", "soon", "asof", "slipped")
 
     def __init__(self, *args, today: datetime.date, members, currencies: list[str], sees_all: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,14 +65,14 @@ class Median(Aggregate):
     allow_distinct = False
 
 
-def _start(day: datetime.date) -> datetime.datetime:
+def start(day: datetime.date) -> datetime.datetime:
     """The first instant of `day` in the active time zone (the viewer's)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def until(day: datetime.date) -> datetime.datetime:
     """The first instant after `day`: periods are [start of first day, until(last day))."""
-    return _start(day + datetime.timedelta(days=1))
+    return start(day + datetime.timedelta(days=1))
 
 
 def open_at(day: datetime.date) -> Q:
@@ -277,7 +277,7 @@ class Comparison:
 
 def closed_in_period(scope: Scope, filters: Filters) -> QuerySet[Deal]:
     return scope.deals.filter(
-        outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=_start(filters.start), closed_at__lt=until(filters.end)
+        outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=start(filters.start), closed_at__lt=until(filters.end)
     ).annotate(
         kind=Case(
             When(plan__agreed_at__isnull=False, plan__agreed_at__lte=F("closed_at"), then=Value(AGREED)),
@@ -500,13 +500,13 @@ def sellers(scope: Scope, filters: Filters, *, overdue: Overdue, members: list[M
         row(owner_id).overdue.update(sides)
     for owner_id, n, days in (
         Slip.objects.filter(organization_id=scope.organization_id, plan__deal__in=scope.deals.values("pk"),
-                            created_at__gte=_start(filters.start), created_at__lt=until(filters.end))
+                            created_at__gte=start(filters.start), created_at__lt=until(filters.end))
         .order_by().values_list("plan__deal__owner_id").annotate(n=Count("pk"), days=Sum("days"))
     ):
         seller = row(owner_id)
         seller.slips, seller.slipped_days = n, days
     for owner_id, won, lost in (
-        scope.deals.filter(outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=_start(filters.start),
+        scope.deals.filter(outcome__in=[Outcome.WON, Outcome.LOST], closed_at__gte=start(filters.start),
                            closed_at__lt=until(filters.end))
         .order_by().values_list("owner_id")
         .annotate(won=Count("pk", filter=Q(outcome=Outcome.WON)), lost=Count("pk", filter=Q(outcome=Outcome.LOST)))

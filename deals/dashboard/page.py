@@ -159,7 +159,8 @@ def _seller_rows(sellers: list[metrics.SellerRow], links: Links, *, by_seller: b
 
     return [
         {"row": row, "url": link(row, outcome="open"), "overdue_url": link(row, overdue="any"),
-         "agreed_url": link(row, plan="agreed"), "closed_url": link(row, closed="1"),
+         "agreed_url": link(row, plan="agreed"), "shared_url": link(row, plan="shared"),
+         "closed_url": link(row, closed="1"), "slipped_url": link(row, slipped="1"),
          "value": money(row.value, currency), "adoption": rate_text(row.adoption), "shared": rate_text(row.shared_rate),
          "win_rate": rate_text(row.win_rate)}
         for row in sellers

@@ -83,6 +83,10 @@ def deals_behind(scope: metrics.Scope, filters: Filters) -> QuerySet[Deal]:
         if overdue != "any":
             tasks = tasks.filter(side=overdue)
         deals = deals.filter(pk__in=tasks.values("plan__deal_id"))
+    if seg.get("slipped"):
+        slips = Slip.objects.filter(organization_id=scope.organization_id, created_at__gte=metrics.start(filters.start),
+                                    created_at__lt=metrics.until(filters.end))
+        deals = deals.filter(pk__in=slips.values("plan__deal_id"))
     soon = seg.get("soon")
     last = filters.today + datetime.timedelta(days=SOON_DAYS)
     if soon == "decision":
@@ -189,6 +193,9 @@ def describe(filters: Filters, form) -> list[str]:
                         ("overdue", OVERDUE_SEGMENTS), ("soon", SOON_SEGMENTS)):
         if seg.get(key):
             parts.append(str(labels[seg[key]]))
+    if seg.get("slipped"):
+        parts.append(_("A date slipped %(start)s – %(end)s") % {
+            "start": date_format(filters.start, "DATE_FORMAT"), "end": date_format(filters.end, "DATE_FORMAT")})
     return parts or [_("All deals")]
 
 

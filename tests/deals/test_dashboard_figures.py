@@ -279,6 +279,10 @@ def test_each_figures_link_lists_exactly_the_deals_it_counts(client, cast):
     assert table_count(client, sellers["Sam Seller"]["url"]) == 3
     assert table_count(client, sellers["Olga Other"]["overdue_url"]) == 1
     assert table_count(client, sellers["Sam Seller"]["closed_url"]) == 6
+    assert table_count(client, sellers["Sam Seller"]["shared_url"]) == 3
+    # Slips in the period: O1's three; O2's was in December 2025.
+    assert table_count(client, sellers["Sam Seller"]["slipped_url"]) == 1
+    assert table_count(client, sellers["Olga Other"]["slipped_url"]) == 0
 
 
 def test_the_pipeline_bars_link_to_their_stage(client, cast):
