@@ -200,3 +200,18 @@ def test_an_unknown_sort_falls_back_to_the_default(client, cast):
     client.force_login(cast["manager"])
     response = client.get(reverse("dashboard:deals"), {**data.PERIOD, "sort": "password; DROP TABLE"})
     assert response.status_code == 200 and response.context["sort"] == "name"
+
+
+@pytest.mark.parametrize("params", [
+    {"seller": "99999999999999999999999"}, {"seller": "-1"}, {"seller": "abc"},
+    {"stage": "<script>alert(1)</script>"}, {"currency": "XXX"}, {"period": "forever"},
+    {"start": "9999-12-31", "end": "9999-12-31"}, {"asof": "0001-01-01"}, {"page": "999999"}, {"sort": "x" * 5000},
+    {"closed": "yes", "map": "maybe", "health": "purple", "overdue": "nobody", "soon": "never", "slipped": "2"},
+])
+def test_bad_filter_input_is_reported_never_an_error_page(client, cast, params):
+    client.force_login(cast["manager"])
+    for name in PAGES:
+        response = client.get(reverse(name), params)
+        assert response.status_code == 200, (name, params)
+    page = client.get(reverse("dashboard:index"), params).content.decode()
+    assert "<script>alert(1)</script>" not in page
