@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import api_token_views, views
 from .forms import EmailAuthenticationForm
 
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     # Tokens are token_urlsafe: letters, digits, "-" and "_" only.
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("org/switch/", views.org_switch, name="org-switch"),
+    # Personal API tokens (mapapp.api_tokens): made and revoked by their own member.
+    path("settings/api-tokens/", api_token_views.api_token_list, name="api-tokens"),
+    path("settings/api-tokens/<uuid:apitoken_id>/revoke/", api_token_views.api_token_revoke, name="api-token-revoke"),
 ]

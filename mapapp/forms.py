@@ -106,3 +106,11 @@ class MemberRemoveForm(forms.Form):
 
 class OrganizationSwitchForm(forms.Form):
     organization = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100,
+        help_text=_("What uses it, e.g. “CRM sync” — so you know which one to revoke."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

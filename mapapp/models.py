@@ -144,3 +144,30 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ApiToken(TenantModel):
+    """A member's personal API token for one organization. Only the token's sha256 is stored;
+    the token itself is shown once, when it is made (mapapp.api_tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The token's first characters, to tell tokens apart in the list ("mapapp_Xa3f…").
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "user"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

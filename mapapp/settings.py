@@ -178,7 +178,11 @@ STORAGES = {
 }
 # The public API (/api/v1/): scoped like the pages; see mapapp/api.py.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "mapapp.api_auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["mapapp.api_auth.ApiRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["mapapp.api.IsMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["mapapp.api.JSONParser"],
@@ -260,6 +264,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 # 0 (the default) trusts no header; never set it higher than the proxies you run, or a
 # client can pick the address it is counted under.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Requests a minute one user (or, signed out, one address) may send the API; past it 429.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600)
 
 # Long free text is capped at the form level; this caps a whole request body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from exports.models import Export
+from mapapp import api_tokens
 from mapapp.models import Invitation
 from plans import attachments, plan_templates, room_access
 from plans.activity import Actor
@@ -81,7 +82,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
     # A finished buyer's copy: its download answers its own admin and the room's buyer.
     export = Export.objects.create(organization=org, plan=plan, audience="buyer", status="done", requested_by_user=seller)
     export.file.save("plan.pdf", ContentFile(b"%PDF-1.7\n%victim export\n"))
-    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template, export]
+    # The admin's own API token: revoking it is the admin's alone.
+    api_token, _secret = api_tokens.api_token_create(membership=admin.memberships.get(organization=org), name="CRM")
+    objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template, export,
+               api_token]
     return {type(o): o for o in objects}
 
 
