@@ -1,16 +1,210 @@
-"""The deals app's part of the public API (/api/v1/). More resources come with the API issue."""
+"""The deals app's part of the public API (/api/v1/): deals (list with filters and ordering,
+create, read, edit against a version; never deleted: a deal is closed by its outcome) and the
+invitation of a buyer-side stakeholder to the deal room.
+
+Every view: access helper (404 for what the member may not see, before the body is read) →
+serializer (shape) → the page's service → JSON. Owners are named by e-mail, the way a CRM
+knows its users.
+"""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mapapp.api import LookupFirst
+from mapapp.api import (
+    FIELD_ERRORS,
+    NOT_FOUND,
+    NOT_SIGNED_IN,
+    CalendarDateField,
+    LookupFirst,
+    api_error,
+)
+from mapapp.concurrency import StaleEdit
+from mapapp.models import User
 from plans import room_access
+from plans.activity import Actor
 
-from .access import get_stakeholder_for_member
+from . import services
+from .access import get_deal_for_member, get_stakeholder_for_member, visible_deals
+from .forms import ISO_4217, members_of
+from .models import Deal, Outcome, Stage
+
+ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "target_close_date",
+             "-target_close_date", "amount", "-amount")
+
+
+@extend_schema_field(OpenApiTypes.EMAIL)
+class OwnerField(serializers.Field):
+    """A member of the organization, by e-mail."""
+
+    def to_representation(self, user) -> str:
+        return user.email
+
+    def to_internal_value(self, data) -> User:
+        if not isinstance(data, str) or len(data) > 254:
+            raise serializers.ValidationError(_("Give the owner's e-mail address."))
+        email = data.strip().lower()
+        user = members_of(self.context["request"].organization).filter(email=email).first()
+        if user is None:
+            raise serializers.ValidationError(_("No member of the organization has that e-mail address."))
+        return user
+
+
+class DealSerializer(serializers.ModelSerializer):
+    """A deal as the contract names it. `version` is the one to send back with an edit."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True,
+                                      allow_null=True, required=False)
+    currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217, e.g. EUR.")
+    owner = OwnerField(required=False, help_text="The owner's e-mail: a member of the organization "
+                                                  "(yourself when left out on create).")
+    owner_name = serializers.CharField(source="owner.get_full_name", read_only=True)
+    target_close_date = CalendarDateField(required=False, allow_null=True)
+    plan = serializers.SerializerMethodField(help_text="The deal's plan id, or null before one is started.")
+
+    class Meta:
+        model = Deal
+        fields = ("id", "name", "buyer_company", "amount", "currency", "stage", "owner", "owner_name",
+                  "target_close_date", "outcome", "closed_at", "external_id", "created_at", "updated_at", "plan",
+                  "version")
+        read_only_fields = ("closed_at", "created_at", "updated_at", "version")
+
+    def get_plan(self, deal) -> str | None:
+        try:
+            return str(deal.plan.public_id)
+        except Deal.plan.RelatedObjectDoesNotExist:
+            return None
+
+    def validate_currency(self, value: str) -> str:
+        code = value.strip().upper()
+        if code not in ISO_4217:
+            raise serializers.ValidationError(_("“%(code)s” is not an ISO 4217 currency code.") % {"code": code})
+        return code
+
+    def validate_name(self, value: str) -> str:
+        return value.strip()
+
+    def validate_buyer_company(self, value: str) -> str:
+        return value.strip()
+
+
+class DealEditSerializer(DealSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version the edit was made against.")
+
+    class Meta(DealSerializer.Meta):
+        read_only_fields = ("closed_at", "created_at", "updated_at")
+
+
+class DealFilterSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    owner = serializers.EmailField(required=False, help_text="The owner's e-mail.")
+    updated_since = serializers.DateTimeField(required=False, help_text="Only deals changed at or after this time.")
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, help_text="Default: -created_at.")
+
+
+STALE_DEAL = OpenApiResponse(
+    inline_serializer("StaleDeal", {"detail": serializers.CharField(), "code": serializers.CharField(),
+                                    "current": DealSerializer()}),
+    description="The deal changed since `version`: nothing was saved; `current` is the deal as stored now.",
+)
+
+
+class DealListView(generics.ListCreateAPIView):
+    """The deals the member may see (all of the organization's for admins and managers; own and
+    shared ones for sellers)."""
+
+    serializer_class = DealSerializer
+
+    def get_queryset(self):
+        return visible_deals(self.request._request).select_related("owner", "plan")
+
+    @extend_schema(
+        operation_id="deals_list", parameters=[DealFilterSerializer],
+        description="The deals the member may see, paginated; filter by `stage`, `outcome`, `owner` (e-mail) "
+        "and `updated_since`, order by `ordering`.",
+        responses={200: DealSerializer(many=True), 400: FIELD_ERRORS, 403: NOT_SIGNED_IN,
+                   404: OpenApiResponse(description="A page past the end.")},
+    )
+    def get(self, request):
+        filters = DealFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        given = filters.validated_data
+        deals = self.get_queryset()
+        for key in ("stage", "outcome"):
+            if key in given:
+                deals = deals.filter(**{key: given[key]})
+        if "owner" in given:
+            deals = deals.filter(owner__email__iexact=given["owner"])
+        if "updated_since" in given:
+            deals = deals.filter(updated_at__gte=given["updated_since"])
+        deals = deals.order_by(given.get("ordering", "-created_at"), "-pk")
+        page = self.paginate_queryset(deals)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="deals_create", request=DealSerializer,
+        responses={201: DealSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN},
+    )
+    def post(self, request):
+        data = DealSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            deal = services.deal_create(organization=request.organization, actor=Actor(user=request.user),
+                                        data=data.validated_data)
+        except ValidationError as error:
+            raise api_error(error) from None
+        location = reverse("api:deal-detail", kwargs={"deal_id": deal.public_id})
+        return Response(DealSerializer(deal).data, status=201, headers={"Location": location})
+
+
+class DealDetailView(LookupFirst, APIView):
+    def lookup(self, request, *, deal_id):
+        return get_deal_for_member(request._request, deal_id)
+
+    @extend_schema(operation_id="deals_retrieve", responses={200: DealSerializer, 403: NOT_SIGNED_IN, 404: NOT_FOUND})
+    def get(self, request, deal_id):
+        return Response(DealSerializer(self.lookup(request, deal_id=deal_id)).data)
+
+    @extend_schema(
+        operation_id="deals_partial_update", request=DealEditSerializer,
+        description="Change some of the deal's fields. `version` is required: the edit is saved only if the deal "
+        "is still at that version, else 409 with the deal as stored now. Setting `outcome` to won or lost "
+        "closes the deal (and stamps `closed_at`); deals are never deleted.",
+        responses={200: DealSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND, 409: STALE_DEAL},
+    )
+    def patch(self, request, deal_id):
+        deal = self.lookup(request, deal_id=deal_id)
+        data = DealEditSerializer(deal, data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        given = dict(data.validated_data)
+        if "version" not in given:
+            raise ApiValidationError({"version": [_("Send the version you read: edits without it are refused.")]})
+        version = given.pop("version")
+        try:
+            services.deal_update(deal=deal, actor=Actor(user=request.user), version=version, data=given)
+        except StaleEdit as stale:
+            if stale.current is None:
+                raise Http404 from None
+            current = get_deal_for_member(request._request, deal_id)
+            return Response({"detail": _("Someone else changed this deal meanwhile; nothing was saved."),
+                             "code": "stale_version", "current": DealSerializer(current).data}, status=409)
+        except ValidationError as error:
+            raise api_error(error) from None
+        return Response(DealSerializer(get_deal_for_member(request._request, deal_id)).data)
 
 
 class StakeholderInviteView(LookupFirst, APIView):

@@ -3,13 +3,15 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from deals.api import StakeholderInviteView
+from deals.api import DealDetailView, DealListView, StakeholderInviteView
 from exports.api import ExportDetailView, PlanExportCreateView
 from plans.api.views import DealPlanCreateView, PlanDetailView, PlanListView, TaskRescheduleView
 
 app_name = "api"
 
 urlpatterns = [
+    path("v1/deals/", DealListView.as_view(), name="deal-list"),
+    path("v1/deals/<uuid:deal_id>/", DealDetailView.as_view(), name="deal-detail"),
     path("v1/deals/<uuid:deal_id>/plan/", DealPlanCreateView.as_view(), name="deal-plan"),
     path("v1/plans/", PlanListView.as_view(), name="plan-list"),
     path("v1/plans/<uuid:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),

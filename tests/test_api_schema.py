@@ -9,6 +9,10 @@ from drf_spectacular.drainage import GENERATOR_STATS
 
 # Each route and the answers its description must list.
 DOCUMENTED = {
+    ("/api/v1/deals/", "get"): {"200", "400", "403", "404"},
+    ("/api/v1/deals/", "post"): {"201", "400", "403"},
+    ("/api/v1/deals/{deal_id}/", "get"): {"200", "403", "404"},
+    ("/api/v1/deals/{deal_id}/", "patch"): {"200", "400", "403", "404", "409"},
     ("/api/v1/plans/", "get"): {"200", "400", "403", "404"},
     ("/api/v1/plans/{plan_id}/", "get"): {"200", "403", "404"},
     ("/api/v1/deals/{deal_id}/plan/", "post"): {"201", "400", "403", "404", "409"},
