@@ -102,3 +102,23 @@ NOT_FOUND = OpenApiResponse(
     description="No such object, or one this member may not see (another organization's, a deal not "
     "shared with them): the same answer for both.",
 )
+
+
+def document_auth_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the 401 and 429 every operation can answer, with
+    the same body as its other errors, so no endpoint's description leaves them out."""
+    detail = {"application/json": {"schema": _DETAIL}}
+    answers = {
+        "401": {"description": "No credentials, or a token that is unknown or revoked: send "
+                               "`Authorization: Bearer <token>` (the answer's WWW-Authenticate says so).",
+                "content": detail},
+        "429": {"description": "Too many requests from this user: wait the seconds the Retry-After header "
+                               "gives, then try again.", "content": detail},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                for code, answer in answers.items():
+                    operation["responses"].setdefault(code, answer)
+    return result
+

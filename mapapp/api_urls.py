@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from deals.api import DealDetailView, DealListView, StakeholderInviteView
 from exports.api import ExportDetailView, PlanExportCreateView
+from plans.api.tasks import PlanTaskListView, TaskDetailView
 from plans.api.views import DealPlanCreateView, PlanDetailView, PlanListView, TaskRescheduleView
 
 app_name = "api"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("v1/plans/<uuid:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),
     path("v1/plans/<uuid:plan_id>/exports/", PlanExportCreateView.as_view(), name="plan-exports"),
     path("v1/exports/<uuid:export_id>/", ExportDetailView.as_view(), name="export-detail"),
+    path("v1/plans/<uuid:plan_id>/tasks/", PlanTaskListView.as_view(), name="plan-tasks"),
+    path("v1/tasks/<uuid:task_id>/", TaskDetailView.as_view(), name="task-detail"),
     path("v1/tasks/<uuid:task_id>/reschedule/", TaskRescheduleView.as_view(), name="task-reschedule"),
     path("v1/stakeholders/<uuid:stakeholder_id>/invite/", StakeholderInviteView.as_view(), name="stakeholder-invite"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

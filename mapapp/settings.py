@@ -207,7 +207,13 @@ SPECTACULAR_SETTINGS = {
         "DecisionRoleEnum": "deals.models.DecisionRole",
         "ExportStatusEnum": "exports.models.ExportStatus",
         "ExportAudienceEnum": "exports.models.Audience",
+        "TaskStatusEnum": "plans.models.TaskStatus",
+        "TaskSideEnum": "plans.models.TaskSide",
+        "DealStageEnum": "deals.models.Stage",
+        "DealOutcomeEnum": "deals.models.Outcome",
     },
+    # Every operation also answers 401 (no or a bad token) and 429 (too many requests).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mapapp.api.document_auth_errors"],
 }
 
 # The largest file one can attach. Uploads are read by plans.attachments.CappedUploadHandler:

@@ -15,17 +15,18 @@ READ_ATTRIBUTES = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"'
 
 
 def _without_template_code(text: str) -> str:
-    text = re.sub(r"\{#.*?#\}", " ", text, flags=re.S)
-    text = re.sub(r"\{%\s*blocktranslate\b.*?\{%\s*endblocktranslate\s*%\}", " ", text, flags=re.S)
-    text = re.sub(r"\{%.*?%\}", " ", text, flags=re.S)
-    return re.sub(r"\{\{.*?\}\}", " ", text, flags=re.S)
+    text = re.sub(r"\{#.*?#\}", " ", text, flags=re.DOTALL)
+    text = re.sub(r"\{%\s*blocktranslate\b.*?\{%\s*endblocktranslate\s*%\}", " ", text, flags=re.DOTALL)
+    text = re.sub(r"\{%.*?%\}", " ", text, flags=re.DOTALL)
+    return re.sub(r"\{\{.*?\}\}", " ", text, flags=re.DOTALL)
 
 
 def words_left(text: str) -> list[str]:
     text = _without_template_code(text)
     attributes = " ".join(READ_ATTRIBUTES.findall(text))
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
+    # Scripts, styles and code samples are not prose (an HTTP header stays as it is).
+    text = re.sub(r"<(script|style|code)\b.*?</\1>", " ", text, flags=re.DOTALL)
+    text = re.sub(r"<[^>]*>", " ", text, flags=re.DOTALL)
     return [w for w in re.findall(r"[A-Za-z][A-Za-z']+", f"{text} {attributes}") if w not in UNTRANSLATED]
 
 

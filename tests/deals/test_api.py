@@ -56,7 +56,7 @@ def test_someone_who_may_not_see_the_deal_gets_404(client, plan, buyer, who, req
 
 
 def test_anonymous_callers_are_refused_and_buyer_sessions_get_404(client, plan, buyer, org, other_seller):
-    assert client.post(invite_url(buyer), content_type="application/json").status_code == 403
+    assert client.post(invite_url(buyer), content_type="application/json").status_code == 401
     open_room_of_other_deal(client, org, other_seller)
     assert client.post(invite_url(buyer), content_type="application/json").status_code == 404
     assert client.get(reverse("api:schema")).status_code == 404

@@ -176,9 +176,10 @@ def test_someone_who_may_not_see_the_deal_gets_404(client, plan, who, request):
     assert client.get(detail_url(plan)).status_code == 404
 
 
-def test_a_made_up_id_is_404_and_anonymous_callers_403(client, seller, plan):
-    assert client.get(detail_url(plan)).status_code == 403
-    assert client.get(LIST).status_code == 403
+def test_a_made_up_id_is_404_and_anonymous_callers_401(client, seller, plan):
+    for url in (detail_url(plan), LIST):
+        response = client.get(url)
+        assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer"
     login(client, seller)
     assert client.get(reverse("api:plan-detail", kwargs={"plan_id": uuid.uuid4()})).status_code == 404
     assert client.get("/api/v1/plans/not-a-uuid/").status_code == 404
