@@ -5,6 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from deals.api import DealDetailView, DealListView, StakeholderInviteView
 from exports.api import ExportDetailView, PlanExportCreateView
+from plans.api.resources import (
+    MilestoneDetailView,
+    PlanActivityListView,
+    PlanMilestoneListView,
+    PlanRiskListView,
+    RiskDetailView,
+)
 from plans.api.tasks import PlanTaskListView, TaskDetailView
 from plans.api.views import DealPlanCreateView, PlanDetailView, PlanListView, TaskRescheduleView
 
@@ -19,6 +26,11 @@ urlpatterns = [
     path("v1/plans/<uuid:plan_id>/exports/", PlanExportCreateView.as_view(), name="plan-exports"),
     path("v1/exports/<uuid:export_id>/", ExportDetailView.as_view(), name="export-detail"),
     path("v1/plans/<uuid:plan_id>/tasks/", PlanTaskListView.as_view(), name="plan-tasks"),
+    path("v1/plans/<uuid:plan_id>/milestones/", PlanMilestoneListView.as_view(), name="plan-milestones"),
+    path("v1/milestones/<uuid:milestone_id>/", MilestoneDetailView.as_view(), name="milestone-detail"),
+    path("v1/plans/<uuid:plan_id>/risks/", PlanRiskListView.as_view(), name="plan-risks"),
+    path("v1/risks/<uuid:risk_id>/", RiskDetailView.as_view(), name="risk-detail"),
+    path("v1/plans/<uuid:plan_id>/activity/", PlanActivityListView.as_view(), name="plan-activity"),
     path("v1/tasks/<uuid:task_id>/", TaskDetailView.as_view(), name="task-detail"),
     path("v1/tasks/<uuid:task_id>/reschedule/", TaskRescheduleView.as_view(), name="task-reschedule"),
     path("v1/stakeholders/<uuid:stakeholder_id>/invite/", StakeholderInviteView.as_view(), name="stakeholder-invite"),

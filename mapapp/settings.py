@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "ExportStatusEnum": "exports.models.ExportStatus",
         "ExportAudienceEnum": "exports.models.Audience",
         "TaskStatusEnum": "plans.models.TaskStatus",
+        "RiskStatusEnum": "plans.models.RiskStatus",
         "TaskSideEnum": "plans.models.TaskSide",
         "DealStageEnum": "deals.models.Stage",
         "DealOutcomeEnum": "deals.models.Outcome",
