@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import generics, serializers
@@ -31,15 +32,17 @@ from mapapp.api import (
     LookupFirst,
     api_error,
 )
+from mapapp.api_views import ChildrenView, VersionedView
 from mapapp.concurrency import StaleEdit
 from mapapp.models import User
+from mapapp.timezones import timezone_choices
 from plans import room_access
 from plans.activity import Actor
 
 from . import services
 from .access import get_deal_for_member, get_stakeholder_for_member, visible_deals
 from .forms import ISO_4217, members_of
-from .models import Deal, Outcome, Stage
+from .models import Deal, Outcome, Stage, Stakeholder
 
 ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "target_close_date",
              "-target_close_date", "amount", "-amount")
@@ -205,6 +208,93 @@ class DealDetailView(LookupFirst, APIView):
         except ValidationError as error:
             raise api_error(error) from None
         return Response(DealSerializer(get_deal_for_member(request._request, deal_id)).data)
+
+
+# Stakeholders ----------------------------------------------------------------------------------
+
+class StakeholderSerializer(serializers.ModelSerializer):
+    """A person on either side of the deal. `version` is the one to send back with an edit."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    deal = serializers.UUIDField(source="deal.public_id", read_only=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    timezone = serializers.ChoiceField(choices=[z for z, _label in timezone_choices()], required=False,
+                                       allow_blank=True, help_text="An IANA zone, e.g. Europe/Berlin.")
+
+    class Meta:
+        model = Stakeholder
+        fields = ("id", "deal", "side", "name", "title", "email", "phone", "decision_role", "availability",
+                  "timezone", "language", "version")
+        read_only_fields = ("version",)
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("Give the person's name."))
+        return value
+
+
+class StakeholderEditSerializer(StakeholderSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version the edit was made against.")
+
+    class Meta(StakeholderSerializer.Meta):
+        read_only_fields = ()
+
+
+def _stakeholder_schema():
+    stale = OpenApiResponse(
+        inline_serializer("StaleStakeholder", {"detail": serializers.CharField(), "code": serializers.CharField(),
+                                               "current": StakeholderSerializer()}),
+        description="The person changed since `version`: nothing was saved; `current` is how it is stored now.")
+    return (
+        extend_schema_view(
+            get=extend_schema(operation_id="deals_stakeholders_list", description="Both sides' people of the deal.",
+                              responses={200: StakeholderSerializer(many=True), 403: NOT_SIGNED_IN, 404: NOT_FOUND}),
+            post=extend_schema(operation_id="deals_stakeholders_create", request=StakeholderSerializer,
+                               responses={201: StakeholderSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN,
+                                          404: NOT_FOUND}),
+        ),
+        extend_schema_view(
+            get=extend_schema(operation_id="stakeholders_retrieve",
+                              responses={200: StakeholderSerializer, 403: NOT_SIGNED_IN, 404: NOT_FOUND}),
+            patch=extend_schema(operation_id="stakeholders_partial_update", request=StakeholderEditSerializer,
+                                description="Change some fields; `version` is required (409 when stale).",
+                                responses={200: StakeholderSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN,
+                                           404: NOT_FOUND, 409: stale}),
+            delete=extend_schema(operation_id="stakeholders_destroy",
+                                 description="Remove the person; their tasks and risks stay, without an owner.",
+                                 responses={204: None, 403: NOT_SIGNED_IN, 404: NOT_FOUND}),
+        ),
+    )
+
+
+STAKEHOLDERS_SCHEMA, STAKEHOLDER_SCHEMA = _stakeholder_schema()
+
+
+@STAKEHOLDERS_SCHEMA
+class DealStakeholderListView(ChildrenView):
+    serializer_class = StakeholderSerializer
+    parent_kwarg, get_parent = "deal_id", get_deal_for_member
+    detail_name, detail_kwarg = "api:stakeholder-detail", "stakeholder_id"
+
+    def children(self, deal):
+        return Stakeholder.objects.filter(organization_id=deal.organization_id, deal=deal).select_related("deal")
+
+    def create(self, deal, user, data):
+        return services.stakeholder_create(deal=deal, actor=Actor(user=user), data=data)
+
+
+@STAKEHOLDER_SCHEMA
+class StakeholderDetailView(VersionedView):
+    kwarg, get_object_for = "stakeholder_id", get_stakeholder_for_member
+    serializer_class, edit_serializer_class = StakeholderSerializer, StakeholderEditSerializer
+    stale_message = _("Someone else changed this person meanwhile; nothing was saved.")
+
+    def update(self, stakeholder, user, version, data):
+        services.stakeholder_update(stakeholder=stakeholder, actor=Actor(user=user), version=version, data=data)
+
+    def delete_object(self, stakeholder, user):
+        services.stakeholder_delete(stakeholder=stakeholder, actor=Actor(user=user))
 
 
 class StakeholderInviteView(LookupFirst, APIView):

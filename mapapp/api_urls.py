@@ -3,7 +3,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from deals.api import DealDetailView, DealListView, StakeholderInviteView
+from deals.api import (
+    DealDetailView,
+    DealListView,
+    DealStakeholderListView,
+    StakeholderDetailView,
+    StakeholderInviteView,
+)
 from exports.api import ExportDetailView, PlanExportCreateView
 from plans.api.resources import (
     MilestoneDetailView,
@@ -33,6 +39,8 @@ urlpatterns = [
     path("v1/plans/<uuid:plan_id>/activity/", PlanActivityListView.as_view(), name="plan-activity"),
     path("v1/tasks/<uuid:task_id>/", TaskDetailView.as_view(), name="task-detail"),
     path("v1/tasks/<uuid:task_id>/reschedule/", TaskRescheduleView.as_view(), name="task-reschedule"),
+    path("v1/deals/<uuid:deal_id>/stakeholders/", DealStakeholderListView.as_view(), name="deal-stakeholders"),
+    path("v1/stakeholders/<uuid:stakeholder_id>/", StakeholderDetailView.as_view(), name="stakeholder-detail"),
     path("v1/stakeholders/<uuid:stakeholder_id>/invite/", StakeholderInviteView.as_view(), name="stakeholder-invite"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "plans.models.TaskStatus",
         "RiskStatusEnum": "plans.models.RiskStatus",
         "TaskSideEnum": "plans.models.TaskSide",
+        "StakeholderSideEnum": "deals.models.Side",
         "DealStageEnum": "deals.models.Stage",
         "DealOutcomeEnum": "deals.models.Outcome",
     },

@@ -24,6 +24,8 @@ DOCUMENTED = {
     ("/api/v1/plans/{plan_id}/risks/", "post"): {"201", "400", "403", "404"},
     ("/api/v1/risks/{risk_id}/", "patch"): {"200", "400", "403", "404", "409"},
     ("/api/v1/plans/{plan_id}/activity/", "get"): {"200", "401", "403", "404", "429"},
+    ("/api/v1/deals/{deal_id}/stakeholders/", "post"): {"201", "400", "403", "404"},
+    ("/api/v1/stakeholders/{stakeholder_id}/", "patch"): {"200", "400", "403", "404", "409"},
     ("/api/v1/plans/{plan_id}/", "get"): {"200", "403", "404"},
     ("/api/v1/deals/{deal_id}/plan/", "post"): {"201", "400", "403", "404", "409"},
     ("/api/v1/tasks/{task_id}/reschedule/", "post"): {"200", "400", "403", "404", "409"},

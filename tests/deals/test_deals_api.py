@@ -138,3 +138,35 @@ def test_a_token_reads_and_writes_deals_like_the_session(client, seller, deals):
                             content_type="application/json", **auth)
     assert response.status_code == 200 and response.json()["stage"] == "negotiation"
     assert client.get(url(deals["hidden"]), **auth).status_code == 404
+
+
+def test_stakeholders_of_a_deal_listed_created_edited_and_removed(client, seller, deals, outsider):
+    from deals.models import Stakeholder
+
+    client.force_login(seller)
+    deal = deals["own"]
+    people = reverse("api:deal-stakeholders", kwargs={"deal_id": deal.public_id})
+    response = client.post(people, {"name": " Sarah Chen ", "side": "buyer", "email": "Sarah@Meridian.example",
+                                    "decision_role": "champion", "timezone": "Asia/Jakarta", "language": "id"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert {"id", "deal", "side", "name", "title", "email", "phone", "decision_role", "availability", "timezone",
+            "language"} <= set(body)
+    person = Stakeholder.objects.get(public_id=body["id"])
+    assert (person.name, person.email, person.timezone) == ("Sarah Chen", "sarah@meridian.example", "Asia/Jakarta")
+    assert [p["name"] for p in client.get(people).json()["results"]] == ["Sarah Chen"]
+    for bad in ({"name": "  "}, {"name": "x", "email": "not-mail"}, {"name": "x", "timezone": "Mars/Base"},
+                {"name": "x", "side": "joint"}, {"name": "x", "decision_role": "boss"}, {"name": "x", "language": "xx"}):
+        response = client.post(people, bad, content_type="application/json")
+        assert response.status_code == 400, (bad, response.content)
+    one = reverse("api:stakeholder-detail", kwargs={"stakeholder_id": person.public_id})
+    response = client.patch(one, {"title": "COO", "version": person.version}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["title"] == "COO"
+    stale = client.patch(one, {"title": "CFO", "version": person.version}, content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["current"]["title"] == "COO"
+    client.force_login(outsider)
+    assert client.get(one).status_code == 404 and client.get(people).status_code == 404
+    assert client.delete(one).status_code == 404
+    client.force_login(seller)
+    assert client.delete(one).status_code == 204 and not Stakeholder.objects.filter(pk=person.pk).exists()
