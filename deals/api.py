@@ -8,9 +8,9 @@ knows its users.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -33,7 +33,6 @@ from mapapp.api import (
     api_error,
 )
 from mapapp.api_views import ChildrenView, VersionedView
-from mapapp.concurrency import StaleEdit
 from mapapp.models import User
 from mapapp.timezones import timezone_choices
 from plans import room_access
@@ -174,40 +173,25 @@ class DealListView(generics.ListCreateAPIView):
         return Response(DealSerializer(deal).data, status=201, headers={"Location": location})
 
 
-class DealDetailView(LookupFirst, APIView):
-    def lookup(self, request, *, deal_id):
-        return get_deal_for_member(request._request, deal_id)
-
-    @extend_schema(operation_id="deals_retrieve", responses={200: DealSerializer, 403: NOT_SIGNED_IN, 404: NOT_FOUND})
-    def get(self, request, deal_id):
-        return Response(DealSerializer(self.lookup(request, deal_id=deal_id)).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(operation_id="deals_retrieve", responses={200: DealSerializer, 403: NOT_SIGNED_IN,
+                                                                 404: NOT_FOUND}),
+    patch=extend_schema(
         operation_id="deals_partial_update", request=DealEditSerializer,
         description="Change some of the deal's fields. `version` is required: the edit is saved only if the deal "
         "is still at that version, else 409 with the deal as stored now. Setting `outcome` to won or lost "
         "closes the deal (and stamps `closed_at`); deals are never deleted.",
         responses={200: DealSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND, 409: STALE_DEAL},
-    )
-    def patch(self, request, deal_id):
-        deal = self.lookup(request, deal_id=deal_id)
-        data = DealEditSerializer(deal, data=request.data, partial=True, context={"request": request})
-        data.is_valid(raise_exception=True)
-        given = dict(data.validated_data)
-        if "version" not in given:
-            raise ApiValidationError({"version": [_("Send the version you read: edits without it are refused.")]})
-        version = given.pop("version")
-        try:
-            services.deal_update(deal=deal, actor=Actor(user=request.user), version=version, data=given)
-        except StaleEdit as stale:
-            if stale.current is None:
-                raise Http404 from None
-            current = get_deal_for_member(request._request, deal_id)
-            return Response({"detail": _("Someone else changed this deal meanwhile; nothing was saved."),
-                             "code": "stale_version", "current": DealSerializer(current).data}, status=409)
-        except ValidationError as error:
-            raise api_error(error) from None
-        return Response(DealSerializer(get_deal_for_member(request._request, deal_id)).data)
+    ),
+)
+class DealDetailView(VersionedView):
+    kwarg, get_object_for = "deal_id", get_deal_for_member
+    serializer_class, edit_serializer_class = DealSerializer, DealEditSerializer
+    stale_message = gettext_lazy("Someone else changed this deal meanwhile; nothing was saved.")
+    http_method_names = ("get", "patch", "head", "options")  # deals are closed, not deleted
+
+    def update(self, deal, user, version, data):
+        services.deal_update(deal=deal, actor=Actor(user=user), version=version, data=data)
 
 
 # Stakeholders ----------------------------------------------------------------------------------
@@ -288,7 +272,7 @@ class DealStakeholderListView(ChildrenView):
 class StakeholderDetailView(VersionedView):
     kwarg, get_object_for = "stakeholder_id", get_stakeholder_for_member
     serializer_class, edit_serializer_class = StakeholderSerializer, StakeholderEditSerializer
-    stale_message = _("Someone else changed this person meanwhile; nothing was saved.")
+    stale_message = gettext_lazy("Someone else changed this person meanwhile; nothing was saved.")
 
     def update(self, stakeholder, user, version, data):
         services.stakeholder_update(stakeholder=stakeholder, actor=Actor(user=user), version=version, data=data)
