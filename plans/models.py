@@ -576,3 +576,20 @@ class TemplateDependency(TenantModel):
             models.CheckConstraint(condition=~models.Q(step=models.F("prerequisite")),
                                    name="templatedependency_not_self"),
         ]
+
+
+class CalendarFeed(TenantModel):
+    """A member's secret calendar (ICS) address: one plan's milestones, check-ins, decision and
+    the member's own tasks in it, or, without a plan, the member's tasks across every deal they
+    may see (plans.calendar). Only the address's token is secret, so only its sha256 is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "user"])]

@@ -226,7 +226,7 @@ class BuyerSessionMiddleware:
     # Apps whose room-* URLs serve the deal room (each checks the session's link itself).
     ROOM_NAMESPACES = frozenset({"plans", "checkins", "exports"})
     # Public pages behind a signed link of their own (a reminder's one-item action, its opt-out).
-    PUBLIC_SIGNED_URLS = frozenset({"reminders:act", "reminders:opt-out"})
+    PUBLIC_SIGNED_URLS = frozenset({"reminders:act", "reminders:opt-out", "plans:calendar-feed"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -10,6 +10,7 @@ from . import (
     access_request_views,
     agreement_views,
     attachment_views,
+    calendar_views,
     live,
     room,
     room_edits,
@@ -21,6 +22,9 @@ from . import (
 app_name = "plans"
 
 seller_patterns = [
+    # Calendar feeds: made and revoked by their member; fetched by calendar apps with the token.
+    path("calendar/", calendar_views.calendar_feeds, name="calendar-feeds"),
+    path("calendar/<uuid:calendarfeed_id>/revoke/", calendar_views.calendar_feed_revoke, name="calendar-feed-revoke"),
     path("new/<uuid:deal_id>/", views.plan_create, name="create"),
     path("<uuid:plan_id>/", views.plan_detail, name="detail"),
     path("<uuid:plan_id>/lite/", views.plan_lite, name="lite"),
@@ -85,6 +89,8 @@ template_patterns = [
 # Included at the site root: the seller's pages under plans/, the buyer's room outside it.
 urlpatterns = [
     path("plans/", include(seller_patterns)),
+    # A calendar app's fetch: the token is the access (no session), only its hash is stored.
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
     path("templates/", include(template_patterns)),
     # Buyers: the link from the e-mail (GET shows a button, POST exchanges the token), the room
     # (no token in its URL), and a fresh link for a dead one.

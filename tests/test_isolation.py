@@ -20,7 +20,7 @@ from django.utils import timezone
 from exports.models import Export
 from mapapp import api_tokens
 from mapapp.models import Invitation
-from plans import attachments, plan_templates, room_access
+from plans import attachments, calendar, plan_templates, room_access
 from plans.activity import Actor
 from plans.models import AccessRequest, Activity, Comment, TaskDependency
 from tests import factories
@@ -84,8 +84,10 @@ def victim_objects(org, seller, deal, plan, buyer, admin):
     export.file.save("plan.pdf", ContentFile(b"%PDF-1.7\n%victim export\n"))
     # The admin's own API token: revoking it is the admin's alone.
     api_token, _secret = api_tokens.api_token_create(membership=admin.memberships.get(organization=org), name="CRM")
+    # The admin's own calendar address: revoking it is the admin's alone.
+    calendar_feed, _url = calendar.calendar_feed_create(membership=admin.memberships.get(organization=org), plan=plan)
     objects = [deal, plan, buyer, milestone, task, risk, invitation, access_request, attachment, template, export,
-               api_token]
+               api_token, calendar_feed]
     return {type(o): o for o in objects}
 
 
