@@ -1,6 +1,8 @@
 """Calendar feeds: the address a calendar app fetches (its token is its access), and the page
 where a member makes and revokes their addresses (plans.calendar)."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -53,7 +55,12 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
                  .select_related("deal").order_by("deal__name"))
     new_url, error = None, None
     if request.method == "POST":
-        plan = get_plan_for_member(request, request.POST["plan"]) if request.POST.get("plan") else None
+        plan = None
+        if chosen := request.POST.get("plan"):
+            try:
+                plan = get_plan_for_member(request, uuid.UUID(chosen))
+            except ValueError:
+                raise Http404 from None
         try:
             _feed, new_url = calendar.calendar_feed_create(membership=membership, plan=plan)
         except ValidationError as problem:

@@ -105,6 +105,7 @@ def test_the_page_makes_an_address_once_and_revokes_it(client, plan, seller, out
     foreign = factories.PlanFactory(deal=factories.DealFactory(
         organization=outsider.memberships.get().organization, owner=outsider))
     assert client.post(reverse("plans:calendar-feeds"), {"plan": str(foreign.public_id)}).status_code == 404
+    assert client.post(reverse("plans:calendar-feeds"), {"plan": "not-a-uuid"}).status_code == 404
     client.force_login(outsider)
     assert client.post(reverse("plans:calendar-feed-revoke", kwargs={"calendarfeed_id": feed.public_id})
                        ).status_code == 404
