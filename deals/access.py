@@ -8,19 +8,14 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 
+from mapapp.tenancy import membership_or_404
+
 from .models import Deal, Stakeholder
-
-
-def _membership(request: HttpRequest):
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        raise Http404
-    return membership
 
 
 def visible_deals(request: HttpRequest):
     """The deals the current member may see, as a queryset to build on."""
-    return Deal.objects.visible_to(_membership(request))
+    return Deal.objects.visible_to(membership_or_404(request))
 
 
 def get_deal_for_member(request: HttpRequest, deal_id: UUID) -> Deal:
@@ -33,7 +28,7 @@ def get_deal_for_member(request: HttpRequest, deal_id: UUID) -> Deal:
 
 def get_stakeholder_for_member(request: HttpRequest, stakeholder_id: UUID) -> Stakeholder:
     """A stakeholder of a deal the member may see, else Http404."""
-    membership = _membership(request)
+    membership = membership_or_404(request)
     stakeholder = (
         Stakeholder.objects.for_org(membership.organization_id)
         .filter(public_id=stakeholder_id, deal__in=Deal.objects.visible_to(membership))

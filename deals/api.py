@@ -32,7 +32,7 @@ from mapapp.api import (
     LookupFirst,
     api_error,
 )
-from mapapp.api_views import ChildrenView, VersionedView
+from mapapp.api_views import ChildrenView, VersionedView, stale_response
 from mapapp.models import User
 from mapapp.timezones import timezone_choices
 from plans import room_access
@@ -118,11 +118,7 @@ class DealFilterSerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, help_text="Default: -created_at.")
 
 
-STALE_DEAL = OpenApiResponse(
-    inline_serializer("StaleDeal", {"detail": serializers.CharField(), "code": serializers.CharField(),
-                                    "current": DealSerializer()}),
-    description="The deal changed since `version`: nothing was saved; `current` is the deal as stored now.",
-)
+STALE_DEAL = stale_response("Deal", DealSerializer)
 
 
 class DealListView(generics.ListCreateAPIView):
@@ -226,10 +222,7 @@ class StakeholderEditSerializer(StakeholderSerializer):
 
 
 def _stakeholder_schema():
-    stale = OpenApiResponse(
-        inline_serializer("StaleStakeholder", {"detail": serializers.CharField(), "code": serializers.CharField(),
-                                               "current": StakeholderSerializer()}),
-        description="The person changed since `version`: nothing was saved; `current` is how it is stored now.")
+    stale = stale_response("Stakeholder", StakeholderSerializer)
     return (
         extend_schema_view(
             get=extend_schema(operation_id="deals_stakeholders_list", description="Both sides' people of the deal.",

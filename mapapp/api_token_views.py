@@ -13,17 +13,12 @@ from django.views.decorators.http import require_POST
 from . import api_tokens
 from .forms import ApiTokenForm
 from .models import ApiToken
-
-
-def _membership(request: HttpRequest):
-    if getattr(request, "membership", None) is None:
-        raise Http404
-    return request.membership
+from .tenancy import membership_or_404
 
 
 def get_token_for_member(request: HttpRequest, apitoken_id) -> ApiToken:
     """The member's own token in the current organization, or 404 (also for someone else's)."""
-    membership = _membership(request)
+    membership = membership_or_404(request)
     token = api_tokens.tokens_of(membership).filter(public_id=apitoken_id).first()
     if token is None:
         raise Http404
@@ -32,7 +27,7 @@ def get_token_for_member(request: HttpRequest, apitoken_id) -> ApiToken:
 
 @login_required
 def api_token_list(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_or_404(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():

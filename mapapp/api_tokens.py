@@ -9,7 +9,6 @@ from the organization, or whose token was revoked, is refused.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, Membership
+from .services import token_hash
 
 PREFIX = "mapapp_"
 #: Active tokens one member may hold in one organization.
@@ -25,9 +25,6 @@ MAX_ACTIVE = 20
 #: write on every request).
 TOUCH_EVERY = datetime.timedelta(minutes=1)
 
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
@@ -46,7 +43,7 @@ def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, st
                               % {"count": active})
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(organization_id=membership.organization_id, user_id=membership.user_id,
-                                  name=name, prefix=token[:12], token_hash=_hash(token))
+                                  name=name, prefix=token[:12], token_hash=token_hash(token))
     return row, token
 
 
@@ -63,7 +60,7 @@ def api_token_authenticate(token: str) -> tuple[ApiToken, Membership] | None:
     once a minute, notes when the token was last used."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = ApiToken.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).select_related("user").first()
+    row = ApiToken.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True).select_related("user").first()
     if row is None or not row.user.is_active:
         return None
     membership = (Membership.objects.filter(organization_id=row.organization_id, user_id=row.user_id)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
@@ -23,6 +24,22 @@ from rest_framework.views import APIView
 
 from .api import LookupFirst, api_error
 from .concurrency import StaleEdit
+
+
+def stale_response(name: str, serializer: type[serializers.Serializer]) -> OpenApiResponse:
+    """The documented 409 of a versioned edit (VersionedView.patch): `current` is the object as
+    stored now."""
+    return OpenApiResponse(
+        inline_serializer(f"Stale{name}", {"detail": serializers.CharField(), "code": serializers.CharField(),
+                                           "current": serializer()}),
+        description=f"The {name.lower()} changed since `version`: nothing was saved; `current` is how it is "
+        "stored now.",
+    )
+
+
+def service_error(error: ValidationError) -> Exception:
+    """A service's refusal as the API's 400 (a view may answer some refusals its own way)."""
+    return api_error(error)
 
 
 class ChildrenView(LookupFirst, generics.GenericAPIView):
@@ -45,6 +62,8 @@ class ChildrenView(LookupFirst, generics.GenericAPIView):
     def context_for(self, parent, objects) -> dict:
         return {"parent": parent}
 
+    service_error = staticmethod(service_error)
+
     def get(self, request, **kwargs):
         parent = self.lookup(request, **kwargs)
         page = self.paginate_queryset(self.children(parent))
@@ -59,7 +78,7 @@ class ChildrenView(LookupFirst, generics.GenericAPIView):
         try:
             obj = self.create(parent, request.user, dict(data.validated_data))
         except ValidationError as error:
-            raise api_error(error) from None
+            raise self.service_error(error) from None
         body = self.get_serializer_class()(obj, context=self.context_for(parent, [obj])).data
         location = reverse(self.detail_name, kwargs={self.detail_kwarg: obj.public_id})
         return Response(body, status=201, headers={"Location": location})
@@ -83,6 +102,8 @@ class VersionedView(LookupFirst, APIView):
 
     def parent_of(self, obj):
         return None
+
+    service_error = staticmethod(service_error)
 
     def update(self, obj, user, version: int, data: dict) -> None:
         raise NotImplementedError
@@ -116,7 +137,7 @@ class VersionedView(LookupFirst, APIView):
                              "current": self.serializer_class(current, context=self.context_for(current)).data},
                             status=409)
         except ValidationError as error:
-            raise api_error(error) from None
+            raise self.service_error(error) from None
         return self.answer(request, obj)
 
     def delete(self, request, **kwargs):

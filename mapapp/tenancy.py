@@ -1,6 +1,6 @@
 """The current organization on the request, and the access rules that follow from it."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from .models import Membership
 
@@ -33,6 +33,14 @@ class OrganizationMiddleware:
                 request.membership = membership
                 request.organization = membership.organization
         return self.get_response(request)
+
+
+def membership_or_404(request: HttpRequest) -> Membership:
+    """The signed-in member's current membership, or Http404 for anyone else."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404
+    return membership
 
 
 def organization_context(request: HttpRequest) -> dict:

@@ -15,7 +15,6 @@ date moves the event instead of adding one.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from icalendar import Calendar, Event
 
 from deals.models import Deal
 from mapapp.models import Membership
+from mapapp.services import token_hash
 
 from .models import Cadence, CalendarFeed, Milestone, Plan, Task, TaskStatus
 
@@ -34,9 +34,6 @@ from .models import Cadence, CalendarFeed, Milestone, Plan, Task, TaskStatus
 MAX_FEEDS = 50
 FETCH_TOUCH_EVERY = datetime.timedelta(minutes=10)
 
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_url(token: str) -> str:
@@ -52,7 +49,7 @@ def calendar_feed_create(*, membership: Membership, plan: Plan | None = None) ->
         raise ValidationError(_("You have %(count)d calendar addresses; revoke one first.") % {"count": active})
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed.objects.create(organization_id=membership.organization_id, user_id=membership.user_id,
-                                       plan=plan, token_hash=_hash(token))
+                                       plan=plan, token_hash=token_hash(token))
     return feed, feed_url(token)
 
 
@@ -68,7 +65,7 @@ def feed_for_token(token: str) -> tuple[CalendarFeed, Membership] | None:
     the member gone from the organization, or the plan no longer theirs to see."""
     if len(token) > 100:
         return None
-    feed = (CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True)
+    feed = (CalendarFeed.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True)
             .select_related("plan__deal", "user").first())
     if feed is None or not feed.user.is_active:
         return None

@@ -13,21 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.access import visible_deals
+from mapapp.tenancy import membership_or_404
 
 from . import calendar
 from .access import get_plan_for_member
 from .models import CalendarFeed, Plan
 
 
-def _membership(request: HttpRequest):
-    if getattr(request, "membership", None) is None:
-        raise Http404
-    return request.membership
-
-
 def get_feed_for_member(request: HttpRequest, calendarfeed_id) -> CalendarFeed:
     """The member's own feed in the current organization, or 404 (also for someone else's)."""
-    membership = _membership(request)
+    membership = membership_or_404(request)
     feed = CalendarFeed.objects.filter(organization_id=membership.organization_id, user_id=membership.user_id,
                                        public_id=calendarfeed_id).first()
     if feed is None:
@@ -50,7 +45,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_or_404(request)
     plans = list(Plan.objects.filter(organization_id=membership.organization_id, deal__in=visible_deals(request))
                  .select_related("deal").order_by("deal__name"))
     new_url, error = None, None

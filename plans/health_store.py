@@ -81,8 +81,9 @@ def plans_refresh(*, organization_id: int, plan_ids: Iterable[int], now: datetim
         by_zone[plan.deal.owner.timezone].append(plan)
     for zone_name, group in by_zone.items():
         today = owner_today(zone_name, now)
+        by_pk = {p.pk: p for p in group}
         for pk, health in health_data.plans_health(group, today=today).items():
-            plan = next(p for p in group if p.pk == pk)
+            plan = by_pk[pk]
             plan.health = health.level
             plan.health_reasons = reasons_to_json(health.reasons)
             plan.health_projected_close = health.projected_close_date

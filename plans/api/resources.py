@@ -5,31 +5,21 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 
 from deals.models import Side, Stakeholder
 from mapapp.api import FIELD_ERRORS, NOT_FOUND, NOT_SIGNED_IN, CalendarDateField
-from mapapp.api_views import ChildrenView, VersionedView
+from mapapp.api_views import ChildrenView, VersionedView, stale_response
 
 from .. import services
 from ..access import get_milestone_for_member, get_plan_for_member, get_risk_for_member
 from ..activity import Actor, change_rows
 from ..models import Activity, Milestone, Risk
 from .tasks import InPlanField
-
-
-def _stale(name: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        inline_serializer(f"Stale{name}", {"detail": serializers.CharField(), "code": serializers.CharField(),
-                                           "current": serializers.DictField()}),
-        description="It changed since `version`: nothing was saved; `current` is how it is stored now.",
-    )
 
 
 def _crud_schema(name: str, serializer, edit_serializer, *, list_description: str):
@@ -49,7 +39,7 @@ def _crud_schema(name: str, serializer, edit_serializer, *, list_description: st
                 description="Change some fields. `version` is required: the edit is saved only if nothing changed "
                 "since, else 409 with the current state.",
                 responses={200: serializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND,
-                           409: _stale(name.title())}),
+                           409: stale_response(name.title(), serializer)}),
             delete=extend_schema(operation_id=f"{plural}_destroy",
                                  responses={204: None, 403: NOT_SIGNED_IN, 404: NOT_FOUND}),
         ),

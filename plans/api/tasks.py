@@ -2,27 +2,19 @@
 PATCH against its version, DELETE). Owners, milestones and prerequisites are named by their
 ids and must belong to the task's plan (an id from elsewhere answers 400, like an unknown one).
 
-Every view: access helper (404 for what the member may not see) → serializer (shape) → the
-plan page's service → JSON.
+The views are mapapp.api_views' two shapes: access helper (404 for what the member may not
+see) → serializer (shape) → the plan page's service → JSON.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
-from rest_framework import generics, serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from deals.models import Stakeholder
 from mapapp.api import (
@@ -30,10 +22,9 @@ from mapapp.api import (
     NOT_FOUND,
     NOT_SIGNED_IN,
     CalendarDateField,
-    LookupFirst,
     api_error,
 )
-from mapapp.concurrency import StaleEdit
+from mapapp.api_views import ChildrenView, VersionedView, stale_response
 
 from .. import dependencies, services
 from ..access import get_plan_for_member, get_task_for_member
@@ -77,8 +68,8 @@ class TaskSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     plan = serializers.UUIDField(source="plan.public_id", read_only=True)
-    milestone = InPlanField(model=Milestone, label=_("milestone"), required=False)
-    owner = InPlanField(model=Stakeholder, label=_("person"), required=False,
+    milestone = InPlanField(model=Milestone, label=gettext_lazy("milestone"), required=False)
+    owner = InPlanField(model=Stakeholder, label=gettext_lazy("person"), required=False,
                         help_text="A stakeholder of the deal (either side), by id.")
     due_date = CalendarDateField(required=False, allow_null=True)
     depends_on = PrerequisitesField(child=serializers.UUIDField(), required=False, max_length=200,
@@ -116,13 +107,6 @@ class TaskFilterSerializer(serializers.Serializer):
     due_to = CalendarDateField(required=False, help_text="Due on or before this date.")
 
 
-STALE_TASK = OpenApiResponse(
-    inline_serializer("StaleTask", {"detail": serializers.CharField(), "code": serializers.CharField(),
-                                    "current": TaskSerializer()}),
-    description="The task changed since `version`: nothing was saved; `current` is the task as stored now.",
-)
-
-
 def prerequisites_of(tasks) -> dict[int, list[str]]:
     """Each task's prerequisites' ids, for a list of tasks: one query."""
     ids = [t.pk for t in tasks]
@@ -133,31 +117,35 @@ def prerequisites_of(tasks) -> dict[int, list[str]]:
     return found
 
 
-def _answer(task: Task, **extra) -> Response:
-    task = Task.objects.select_related("plan", "milestone", "owner").get(pk=task.pk)
-    return Response(TaskSerializer(task, context={"prerequisites": prerequisites_of([task])}).data, **extra)
-
-
-def _service_error(error: ValidationError):
+def _service_error(error: ValidationError) -> Exception:
     if isinstance(error, dependencies.UnfinishedPrerequisites):
         return ApiValidationError({"status": error.messages, "code": "unfinished_prerequisites"})
     return api_error(error)
 
 
-class PlanTaskListView(LookupFirst, generics.GenericAPIView):
-    serializer_class = TaskSerializer
-
-    def lookup(self, request, *, plan_id):
-        return get_plan_for_member(request._request, plan_id)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="plans_tasks_list", parameters=[TaskFilterSerializer],
         description="The plan's tasks in the plan's order, paginated; filter by `status`, `side` and a due range.",
         responses={200: TaskSerializer(many=True), 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND},
-    )
-    def get(self, request, plan_id):
-        plan = self.lookup(request, plan_id=plan_id)
-        filters = TaskFilterSerializer(data=request.query_params)
+    ),
+    post=extend_schema(
+        operation_id="plans_tasks_create", request=TaskSerializer,
+        description="Add a task to the plan. A dependency that would make a cycle is refused, naming it.",
+        responses={201: TaskSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND},
+    ),
+)
+class PlanTaskListView(ChildrenView):
+    serializer_class = TaskSerializer
+    parent_kwarg, get_parent = "plan_id", get_plan_for_member
+    detail_name, detail_kwarg = "api:task-detail", "task_id"
+    service_error = staticmethod(_service_error)
+
+    def context_for(self, plan, tasks):
+        return {"plan": plan, "prerequisites": prerequisites_of(tasks)}
+
+    def children(self, plan):
+        filters = TaskFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         given = filters.validated_data
         tasks = Task.objects.filter(organization_id=plan.organization_id, plan=plan).select_related(
@@ -169,38 +157,17 @@ class PlanTaskListView(LookupFirst, generics.GenericAPIView):
             tasks = tasks.filter(due_date__gte=given["due_from"])
         if "due_to" in given:
             tasks = tasks.filter(due_date__lte=given["due_to"])
-        page = self.paginate_queryset(tasks)
-        context = {"prerequisites": prerequisites_of(page)}
-        return self.get_paginated_response(TaskSerializer(page, many=True, context=context).data)
+        return tasks
 
-    @extend_schema(
-        operation_id="plans_tasks_create", request=TaskSerializer,
-        description="Add a task to the plan. A dependency that would make a cycle is refused, naming it.",
-        responses={201: TaskSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND},
-    )
-    def post(self, request, plan_id):
-        plan = self.lookup(request, plan_id=plan_id)
-        data = TaskSerializer(data=request.data, context={"plan": plan})
-        data.is_valid(raise_exception=True)
-        given = dict(data.validated_data)
-        depends_on = given.pop("depends_on", None)
-        try:
-            task = services.task_create(plan=plan, actor=Actor(user=request.user), depends_on=depends_on, **given)
-        except ValidationError as error:
-            raise _service_error(error) from None
-        return _answer(task, status=201, headers={"Location": reverse("api:task-detail",
-                                                                       kwargs={"task_id": task.public_id})})
+    def create(self, plan, user, data):
+        depends_on = data.pop("depends_on", None)
+        return services.task_create(plan=plan, actor=Actor(user=user), depends_on=depends_on, **data)
 
 
-class TaskDetailView(LookupFirst, APIView):
-    def lookup(self, request, *, task_id):
-        return get_task_for_member(request._request, task_id)
-
-    @extend_schema(operation_id="tasks_retrieve", responses={200: TaskSerializer, 403: NOT_SIGNED_IN, 404: NOT_FOUND})
-    def get(self, request, task_id):
-        return _answer(self.lookup(request, task_id=task_id))
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(operation_id="tasks_retrieve", responses={200: TaskSerializer, 403: NOT_SIGNED_IN,
+                                                                 404: NOT_FOUND}),
+    patch=extend_schema(
         operation_id="tasks_partial_update", request=TaskEditSerializer,
         description="Change some of the task's fields. `version` is required (two people may edit a task at "
         "once): the edit is saved only if the task is still at that version, else 409 with the task as stored "
@@ -208,35 +175,24 @@ class TaskDetailView(LookupFirst, APIView):
         "the task while a prerequisite is not done needs `override_dependencies` (400 "
         "`unfinished_prerequisites` otherwise). A later `due_date` records a slip; to move dependants with "
         "it use `POST /api/v1/tasks/{id}/reschedule/`.",
-        responses={200: TaskSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND, 409: STALE_TASK},
-    )
-    def patch(self, request, task_id):
-        task = self.lookup(request, task_id=task_id)
-        data = TaskEditSerializer(task, data=request.data, partial=True, context={"plan": task.plan})
-        data.is_valid(raise_exception=True)
-        given = dict(data.validated_data)
-        if "version" not in given:
-            raise ApiValidationError({"version": [_("Send the version you read: edits without it are refused.")]})
-        version, override = given.pop("version"), given.pop("override_dependencies", False)
-        depends_on = given.pop("depends_on", None)
-        try:
-            services.task_update(task=task, actor=Actor(user=request.user), version=version, data=given,
-                                 depends_on=depends_on, override_dependencies=override)
-        except StaleEdit as stale:
-            if stale.current is None:
-                raise Http404 from None
-            current = Task.objects.select_related("plan", "milestone", "owner").get(pk=task.pk)
-            return Response({"detail": _("Someone else changed this task meanwhile; nothing was saved."),
-                             "code": "stale_version",
-                             "current": TaskSerializer(current, context={"prerequisites": prerequisites_of([current])}
-                                                       ).data}, status=409)
-        except ValidationError as error:
-            raise _service_error(error) from None
-        return _answer(task)
+        responses={200: TaskSerializer, 400: FIELD_ERRORS, 403: NOT_SIGNED_IN, 404: NOT_FOUND,
+                   409: stale_response("Task", TaskSerializer)},
+    ),
+    delete=extend_schema(operation_id="tasks_destroy", responses={204: None, 403: NOT_SIGNED_IN, 404: NOT_FOUND}),
+)
+class TaskDetailView(VersionedView):
+    kwarg, get_object_for = "task_id", get_task_for_member
+    serializer_class, edit_serializer_class = TaskSerializer, TaskEditSerializer
+    stale_message = gettext_lazy("Someone else changed this task meanwhile; nothing was saved.")
+    service_error = staticmethod(_service_error)
 
-    @extend_schema(operation_id="tasks_destroy",
-                   responses={204: None, 403: NOT_SIGNED_IN, 404: NOT_FOUND})
-    def delete(self, request, task_id):
-        task = self.lookup(request, task_id=task_id)
-        services.task_delete(task=task, actor=Actor(user=request.user))
-        return Response(status=204)
+    def context_for(self, task):
+        return {"plan": task.plan, "prerequisites": prerequisites_of([task])}
+
+    def update(self, task, user, version, data):
+        override, depends_on = data.pop("override_dependencies", False), data.pop("depends_on", None)
+        services.task_update(task=task, actor=Actor(user=user), version=version, data=data, depends_on=depends_on,
+                             override_dependencies=override)
+
+    def delete_object(self, task, user):
+        services.task_delete(task=task, actor=Actor(user=user))
